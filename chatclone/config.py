@@ -1,0 +1,163 @@
+"""The persona config: one pydantic model, loaded from persona.toml and validated once.
+
+Every other module takes a `PersonaConfig` (or one of its parts); nothing reads
+persona.toml or the environment on its own.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from chatclone.errors import ConfigError
+
+CONFIG_FILE = "persona.toml"
+IMPORT_FORMATS = ("discord", "messenger")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Speaker(_Strict):
+    """A target speaker: the person being cloned, under every name and id they appear with."""
+
+    name: str = Field(min_length=1)
+    ids: list[str] = []
+    aliases: list[str] = []
+
+    def names(self) -> list[str]:
+        """Lower-cased display names this speaker is matched by (name and aliases)."""
+        return [n.casefold() for n in [self.name, *self.aliases]]
+
+
+class ExportSource(_Strict):
+    """A chat export to import when `chatclone import` is given no paths."""
+
+    format: Literal["discord", "messenger"]
+    path: str
+
+
+class Sources(_Strict):
+    youtube_channels: list[str] = []
+    exports: list[ExportSource] = []
+
+
+class Segmentation(_Strict):
+    gap_minutes: float = Field(10.0, gt=0, description="a silence this long starts a new conversation")
+    turn_merge_minutes: float = Field(5.0, ge=0, description="one author's messages this close form one turn")
+
+
+class Cleaning(_Strict):
+    drop_bots: bool = True
+    drop_single_pings: bool = True
+    drop_non_responses: bool = True
+    non_responses: list[str] = Field(
+        default=[
+            "l+o+l+", "lm+f*a+o+", "rofl+", "g+", "xd+", "k+", "o?k+a*y*",
+            "(ha|he|hi|ja|je|ks|rs)+h?", "w+o+w+", "bruh+", "omg+", "ikr", "same", "true",
+            "nice+", "ye+s*", "ye+a+h*", "ya+", "yu+p+", "ye+p+", "no+", "nah+", "hm+", "oh+",
+            "f", "w", "l", "rip", "wtf+", "lul+", "kek+w*", "pog+(gers)?",
+        ],
+        description="regexes, each a full match on the message lower-cased with only letters and digits kept",
+    )
+    drop_enders: bool = True
+    enders: list[str] = Field(
+        default=[
+            "gtg", "g2g", "got+a go", "have to go", "going to (sleep|bed)", "off to (sleep|bed)",
+            "cya+", "see (ya|you)( later| tomorrow)?", "good ?night", "gn+", "nighty? ?night",
+            "brb", "bye+", "ttyl", "heading out", "i'?m off", "later+",
+        ],
+        description="regexes searched (word-bounded) in short messages that end a conversation",
+    )
+    ender_max_chars: int = Field(40, ge=1)
+    drop_low_quality_conversations: bool = True
+    min_conversation_messages: int = Field(5, ge=1)
+    min_longest_message_chars: int = Field(30, ge=0)
+    strip_mentions: bool = True
+    placeholders: bool = True
+    scrub_pii: bool = True
+
+
+class Split(_Strict):
+    train: float = Field(0.9, ge=0)
+    val: float = Field(0.05, ge=0)
+    test: float = Field(0.05, ge=0)
+
+    @model_validator(mode="after")
+    def _sums_to_one(self) -> "Split":
+        total = self.train + self.val + self.test
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"train + val + test must be 1.0, got {total:g}")
+        return self
+
+
+class Export(_Strict):
+    max_turns_per_example: int = Field(24, ge=2)
+    min_assistant_turns: int = Field(1, ge=1)
+
+
+class PersonaConfig(_Strict):
+    """The whole of persona.toml."""
+
+    name: str = Field(min_length=1)
+    speakers: list[Speaker]
+    system_prompt: str = ""
+    seed: int = 42
+    sources: Sources = Sources()
+    segmentation: Segmentation = Segmentation()
+    cleaning: Cleaning = Cleaning()
+    split: Split = Split()
+    export: Export = Export()
+
+    @field_validator("speakers")
+    @classmethod
+    def _at_least_one_speaker(cls, speakers: list[Speaker]) -> list[Speaker]:
+        if not speakers:
+            raise ValueError("at least one target speaker is required ([[speakers]] name = ...)")
+        return speakers
+
+    def speaker_ids(self) -> list[str]:
+        """Every author id that marks a target speaker."""
+        return [i for s in self.speakers for i in s.ids]
+
+    def speaker_names(self) -> list[str]:
+        """Every lower-cased display name or alias that marks a target speaker."""
+        return [n for s in self.speakers for n in s.names()]
+
+    def resolved_system_prompt(self) -> str:
+        """The configured system prompt, or a default one naming the persona."""
+        return self.system_prompt or f"You are {self.name}. Reply the way {self.name} does in chat."
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    key = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    if first["type"] == "extra_forbidden":
+        return f"unknown key '{key}'"
+    if first["type"] == "missing":
+        return f"missing key '{key}'"
+    message = first["msg"].removeprefix("Value error, ")
+    return f"key '{key}': {message}"
+
+
+def parse_config(data: dict, path: Path | str = CONFIG_FILE) -> PersonaConfig:
+    """Validate a dict shaped like persona.toml; raise ConfigError naming the file and key."""
+    try:
+        return PersonaConfig.model_validate(data)
+    except ValidationError as e:
+        raise ConfigError(f"{path}: {_describe(e)}") from None
+
+
+def load_config(path: Path) -> PersonaConfig:
+    """Read and validate persona.toml at `path`; raise ConfigError if missing or invalid."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: not found; create a workspace with `chatclone init NAME --speaker NAME`") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: not valid TOML: {e}") from None
+    return parse_config(data, path)

@@ -1,0 +1,63 @@
+"""Typed records that parsers yield and the warehouse loads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+
+import pyarrow as pa
+
+
+@dataclass(frozen=True, slots=True)
+class ChatMessage:
+    """One message from a chat export, as the `messages` table holds it.
+
+    `ts` is naive UTC where the export says the zone, else as written.
+    `attachments` holds placeholder kinds (image, video, audio, file, sticker, gif, link).
+    """
+
+    source: str
+    conversation_id: str
+    message_id: str
+    ts: datetime
+    author_id: str
+    author_name: str
+    text: str
+    conversation_name: str = ""
+    reply_to: str | None = None
+    is_bot: bool = False
+    edited_ts: datetime | None = None
+    attachments: tuple[str, ...] = ()
+    mentions: tuple[str, ...] = ()
+    reactions: int = 0
+
+
+MESSAGE_SCHEMA = pa.schema(
+    [
+        ("source", pa.string()),
+        ("conversation_id", pa.string()),
+        ("message_id", pa.string()),
+        ("ts", pa.timestamp("us")),
+        ("author_id", pa.string()),
+        ("author_name", pa.string()),
+        ("text", pa.string()),
+        ("conversation_name", pa.string()),
+        ("reply_to", pa.string()),
+        ("is_bot", pa.bool_()),
+        ("edited_ts", pa.timestamp("us")),
+        ("attachments", pa.list_(pa.string())),
+        ("mentions", pa.list_(pa.string())),
+        ("reactions", pa.int32()),
+    ]
+)
+_MESSAGE_FIELDS = [f.name for f in fields(ChatMessage)]
+assert _MESSAGE_FIELDS == MESSAGE_SCHEMA.names
+
+
+def messages_to_arrow(batch: list[ChatMessage]) -> pa.Table:
+    """A batch of messages as an Arrow table with MESSAGE_SCHEMA (for a bulk insert)."""
+    columns = [[getattr(m, name) for m in batch] for name in _MESSAGE_FIELDS]
+    return pa.Table.from_arrays(
+        [pa.array(col, type=MESSAGE_SCHEMA.field(i).type) for i, col in enumerate(columns)],
+        schema=MESSAGE_SCHEMA,
+    )

@@ -1,0 +1,129 @@
+"""The persona's DuckDB warehouse: connection, versioned schema migrations, named SQL files.
+
+SQL lives in `sql/*.sql` (migrations in `sql/migrations/NNNN_name.sql`); Python calls
+`wh.run("segment", gap_minutes=10)` and binds parameters, never formats them in.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from chatclone.errors import WarehouseError
+
+log = logging.getLogger(__name__)
+
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def sql_dir() -> Path:
+    """Where the .sql files are: inside the installed package, else the repository's sql/."""
+    packaged = Path(__file__).parent / "sql"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[1] / "sql"
+
+
+@cache
+def load_sql(name: str) -> str:
+    """The text of sql/NAME.sql; raise WarehouseError if there is no such file."""
+    path = sql_dir() / f"{name}.sql"
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise WarehouseError(f"{path}: no such SQL file") from None
+
+
+def migrations() -> list[tuple[int, Path]]:
+    """(version, path) of every migration, in order."""
+    found = []
+    for path in sorted((sql_dir() / "migrations").glob("*.sql")):
+        version = int(path.name.split("_", 1)[0])
+        found.append((version, path))
+    return found
+
+
+class Warehouse:
+    """An open warehouse file, migrated to the newest schema. Use as a context manager."""
+
+    def __init__(self, path: Path | str, read_only: bool = False):
+        self.path = Path(path)
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as e:
+            raise WarehouseError(f"{self.path}: cannot open warehouse: {e}") from None
+        if not read_only:
+            self.migrate()
+
+    def __enter__(self) -> "Warehouse":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    def schema_version(self) -> int:
+        """The newest migration applied (0 for an empty file)."""
+        self.con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP DEFAULT now())")
+        return self.con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()[0][0]
+
+    def migrate(self) -> list[int]:
+        """Apply the migrations this file has not had yet, each in a transaction; return their versions."""
+        current = self.schema_version()
+        applied = []
+        for version, path in migrations():
+            if version <= current:
+                continue
+            log.info("warehouse %s: applying migration %s", self.path, path.name)
+            try:
+                self.con.execute("BEGIN")
+                self.con.execute(path.read_text(encoding="utf-8"))
+                self.con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, path.stem])
+                self.con.execute("COMMIT")
+            except duckdb.Error as e:
+                self.con.execute("ROLLBACK")
+                raise WarehouseError(f"{path}: migration failed: {e}") from None
+            applied.append(version)
+        return applied
+
+    def run(self, name: str, **params) -> list[tuple]:
+        """Execute sql/NAME.sql with `$name` parameters bound from `params`; return all result rows."""
+        return self.execute(load_sql(name), params, origin=f"sql/{name}.sql").fetchall()
+
+    def stream(self, name: str, batch_rows: int = 50_000, **params):
+        """Yield the result of sql/NAME.sql as Arrow record batches (the whole result is consumed)."""
+        reader = self.execute(load_sql(name), params, origin=f"sql/{name}.sql").fetch_record_batch(batch_rows)
+        yield from reader
+
+    def execute(self, sql: str, params: dict | None = None, origin: str = "query") -> duckdb.DuckDBPyConnection:
+        """Execute SQL text, binding only the `$name` parameters it uses."""
+        used = set(_PARAM.findall(sql))
+        missing = used - set(params or {})
+        if missing:
+            raise WarehouseError(f"{origin}: missing parameters {sorted(missing)}")
+        bound = {k: v for k, v in (params or {}).items() if k in used}
+        try:
+            return self.con.execute(sql, bound) if bound else self.con.execute(sql)
+        except duckdb.Error as e:
+            raise WarehouseError(f"{origin}: {str(e).splitlines()[0]}") from None
+
+    def insert_arrow(self, sql_name: str, table: pa.Table, **params) -> int:
+        """Run sql/NAME.sql with `table` visible as `batch`; return the number of rows it changed."""
+        self.con.register("batch", table)
+        try:
+            rows = self.run(sql_name, **params)
+        finally:
+            self.con.unregister("batch")
+        return rows[0][0] if rows else 0
+
+    def table_counts(self) -> dict[str, int]:
+        """Row count of every base table, by name."""
+        names = [r[0] for r in self.con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY 1"
+        ).fetchall()]
+        return {n: self.con.execute(f'SELECT count(*) FROM "{n}"').fetchall()[0][0] for n in names}

@@ -1,0 +1,136 @@
+"""The persona workspace: one directory per persona, with its config, raw files, warehouse and outputs."""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from chatclone.config import CONFIG_FILE, PersonaConfig, load_config, parse_config
+from chatclone.errors import WorkspaceError
+
+DEFAULT_WORKSPACE = Path("personas/default")
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Paths of one persona workspace; `config` is read and validated on first use."""
+
+    root: Path
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_FILE
+
+    @property
+    def raw(self) -> Path:
+        return self.root / "raw"
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.root / "warehouse.duckdb"
+
+    @property
+    def datasets(self) -> Path:
+        return self.root / "datasets"
+
+    @property
+    def models(self) -> Path:
+        return self.root / "models"
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.root / "quarantine"
+
+    @cached_property
+    def config(self) -> PersonaConfig:
+        return load_config(self.config_path)
+
+    def resolve(self, path: str | Path) -> Path:
+        """A path from persona.toml: absolute as given, else relative to the workspace root."""
+        p = Path(path).expanduser()
+        return p if p.is_absolute() else self.root / p
+
+
+def workspace_root(cli_value: str | Path | None) -> Path:
+    """The workspace directory: the CLI value, else $CHATCLONE_WORKSPACE, else ./personas/default."""
+    if cli_value:
+        return Path(cli_value)
+    return Path(os.environ.get("CHATCLONE_WORKSPACE") or DEFAULT_WORKSPACE)
+
+
+def open_workspace(root: Path) -> Workspace:
+    """Open an existing workspace and validate its config; raise ConfigError if it has none."""
+    ws = Workspace(Path(root))
+    ws.config  # noqa: B018 - validate now, so errors surface before any work starts
+    return ws
+
+
+def _toml_str(value: str) -> str:
+    # JSON string escapes are valid TOML basic-string escapes.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def render_config(name: str, speakers: list[str], youtube: list[str]) -> str:
+    """persona.toml text for a new workspace, with every section present and commented."""
+    speaker_blocks = "\n".join(
+        f"[[speakers]]\nname = {_toml_str(s)}\nids = []      # author ids (Discord user id, ...)\naliases = []  # other display names\n"
+        for s in speakers
+    )
+    channels = ", ".join(_toml_str(u) for u in youtube)
+    return f"""# chatclone persona: see docs/configuration.md for every key.
+name = {_toml_str(name)}
+system_prompt = ""  # empty: "You are NAME. Reply the way NAME does in chat."
+seed = 42
+
+{speaker_blocks}
+[sources]
+youtube_channels = [{channels}]
+# [[sources.exports]]    # imported by `chatclone import` when it is given no paths
+# format = "discord"     # discord | messenger
+# path = "raw/discord"   # relative to this workspace
+
+[segmentation]
+gap_minutes = 10         # a silence this long starts a new conversation
+turn_merge_minutes = 5   # one author's consecutive messages this close form one turn
+
+[cleaning]
+drop_bots = true
+drop_single_pings = true
+drop_non_responses = true
+drop_enders = true
+drop_low_quality_conversations = true
+min_conversation_messages = 5     # a conversation with fewer messages than this ...
+min_longest_message_chars = 30    # ... all of them shorter than this, is dropped
+strip_mentions = true
+placeholders = true
+scrub_pii = true
+
+[split]
+train = 0.9
+val = 0.05
+test = 0.05
+
+[export]
+max_turns_per_example = 24
+"""
+
+
+def init_workspace(root: Path, name: str, speakers: list[str], youtube: list[str] | None = None) -> Workspace:
+    """Create a workspace at `root` with a persona.toml; raise WorkspaceError if one is there."""
+    ws = Workspace(Path(root))
+    if ws.config_path.exists():
+        raise WorkspaceError(f"{ws.config_path}: already exists; pick another --workspace or edit it")
+    text = render_config(name, speakers, youtube or [])
+    parse_config(tomllib.loads(text), ws.config_path)
+    for d in (ws.root, ws.raw, ws.datasets, ws.models, ws.reports):
+        d.mkdir(parents=True, exist_ok=True)
+    ws.config_path.write_text(text, encoding="utf-8")
+    return ws

@@ -37,6 +37,32 @@ def load_sql(name: str) -> str:
         raise WarehouseError(f"{path}: no such SQL file") from None
 
 
+def split_statements(sql: str) -> list[str]:
+    """Split SQL text into statements at top-level semicolons (quotes and -- comments respected)."""
+    statements, current, i, n = [], [], 0, len(sql)
+    while i < n:
+        c = sql[i]
+        if c == "'":
+            end = i + 1
+            while end < n and not (sql[end] == "'" and sql[end + 1 : end + 2] != "'"):
+                end += 2 if sql[end] == "'" else 1
+            current.append(sql[i : end + 1])
+            i = end + 1
+            continue
+        if sql.startswith("--", i):
+            end = sql.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        if c == ";":
+            statements.append("".join(current))
+            current = []
+        else:
+            current.append(c)
+        i += 1
+    statements.append("".join(current))
+    return [s.strip() for s in statements if s.strip()]
+
+
 def migrations() -> list[tuple[int, Path]]:
     """(version, path) of every migration, in order."""
     found = []
@@ -96,21 +122,39 @@ class Warehouse:
         return self.execute(load_sql(name), params, origin=f"sql/{name}.sql").fetchall()
 
     def stream(self, name: str, batch_rows: int = 50_000, **params):
-        """Yield the result of sql/NAME.sql as Arrow record batches (the whole result is consumed)."""
-        reader = self.execute(load_sql(name), params, origin=f"sql/{name}.sql").fetch_record_batch(batch_rows)
-        yield from reader
+        """Yield the result of sql/NAME.sql as Arrow record batches.
+
+        Reads on its own cursor, so the caller may write on this warehouse between batches.
+        """
+        cursor = self.con.cursor()
+        try:
+            sql = load_sql(name)
+            bound = {k: v for k, v in params.items() if k in set(_PARAM.findall(sql))}
+            try:
+                reader = cursor.sql(sql, params=bound or None).to_arrow_reader(batch_rows)
+            except duckdb.Error as e:
+                raise WarehouseError(f"sql/{name}.sql: {str(e).splitlines()[0]}") from None
+            yield from reader
+        finally:
+            cursor.close()
 
     def execute(self, sql: str, params: dict | None = None, origin: str = "query") -> duckdb.DuckDBPyConnection:
-        """Execute SQL text, binding only the `$name` parameters it uses."""
-        used = set(_PARAM.findall(sql))
-        missing = used - set(params or {})
+        """Execute SQL text statement by statement, binding the `$name` parameters each uses.
+
+        Returns the cursor of the last statement.
+        """
+        params = params or {}
+        missing = set(_PARAM.findall(sql)) - set(params)
         if missing:
             raise WarehouseError(f"{origin}: missing parameters {sorted(missing)}")
-        bound = {k: v for k, v in (params or {}).items() if k in used}
-        try:
-            return self.con.execute(sql, bound) if bound else self.con.execute(sql)
-        except duckdb.Error as e:
-            raise WarehouseError(f"{origin}: {str(e).splitlines()[0]}") from None
+        cursor = self.con
+        for statement in split_statements(sql):
+            bound = {k: v for k, v in params.items() if k in set(_PARAM.findall(statement))}
+            try:
+                cursor = self.con.execute(statement, bound) if bound else self.con.execute(statement)
+            except duckdb.Error as e:
+                raise WarehouseError(f"{origin}: {str(e).splitlines()[0]}") from None
+        return cursor
 
     def insert_arrow(self, sql_name: str, table: pa.Table, **params) -> int:
         """Run sql/NAME.sql with `table` visible as `batch`; return the number of rows it changed."""

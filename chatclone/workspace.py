@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tomllib
 from dataclasses import dataclass
 from functools import cached_property
@@ -134,3 +135,20 @@ def init_workspace(root: Path, name: str, speakers: list[str], youtube: list[str
         d.mkdir(parents=True, exist_ok=True)
     ws.config_path.write_text(text, encoding="utf-8")
     return ws
+
+
+def example_dir(name: str = "demo") -> Path:
+    """The bundled example persona `name`: inside the installed package, else the repository's examples/."""
+    packaged = Path(__file__).parent / "examples" / name
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[1] / "examples" / name
+
+
+def copy_example(root: Path, name: str = "demo") -> Workspace:
+    """Make `root` a workspace holding the bundled example persona, unless it already has a config."""
+    ws = Workspace(Path(root))
+    if not ws.config_path.exists():
+        src = example_dir(name)
+        if not (src / CONFIG_FILE).exists():
+            raise WorkspaceError(f"{src}: the bundled example persona '{name}' is missing")
+        shutil.copytree(src, ws.root, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.py", "README.md", "__pycache__"))
+    return open_workspace(ws.root)

@@ -29,7 +29,10 @@ def discover(fmt: str, paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob(PATTERNS[fmt]) if p.is_file()))
+            files = sorted(p for p in path.rglob(PATTERNS[fmt]) if p.is_file())
+            if not files:
+                raise SourceError(path, f"no {PATTERNS[fmt]} files in this folder for format '{fmt}'")
+            found.extend(files)
         elif path.is_file():
             found.append(path)
         else:

@@ -1,0 +1,216 @@
+"""The `chatclone` command: a thin skin over the library and the Prefect flows.
+
+Commands that do pipeline work run the flows in flows/ (the same code path as the
+deployments); commands that only look (`sql`, `stats`) run no flow and answer at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from chatclone.errors import ChatcloneError, WarehouseError
+from chatclone.workspace import init_workspace, open_workspace, workspace_root
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None)
+dataset_app = typer.Typer(no_args_is_help=True, help="Build the training datasets.")
+app.add_typer(dataset_app, name="dataset")
+out = Console()
+err = Console(stderr=True)
+_state = {"debug": bool(os.environ.get("CHATCLONE_DEBUG"))}
+
+WorkspaceOpt = Annotated[
+    Optional[Path],
+    typer.Option("--workspace", "-w", help="persona workspace [default: $CHATCLONE_WORKSPACE or ./personas/default]", show_default=False),
+]
+FORMATS = ("discord", "messenger")
+
+
+@app.callback()
+def _root(debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False) -> None:
+    """chatclone: turn the way one person talks into a fine-tuned LLM double of them."""
+    _state["debug"] = _state["debug"] or debug
+
+
+@app.command()
+def init(
+    name: Annotated[str, typer.Argument(help="the persona's name")],
+    speaker: Annotated[list[str], typer.Option("--speaker", "-s", help="a display name of the person (repeatable)")] = [],
+    youtube: Annotated[list[str], typer.Option("--youtube", help="a YouTube channel URL (repeatable)")] = [],
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Create a persona workspace with a persona.toml to edit.
+
+    Example: chatclone init mika --speaker Mika --workspace personas/mika
+    """
+    ws = init_workspace(workspace_root(workspace), name, speaker or [name], youtube)
+    out.print(f"created workspace {ws.root} (edit {ws.config_path})")
+
+
+@app.command("import")
+def import_(
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help=f"one of: {', '.join(FORMATS)}")],
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="files or folders [default: [[sources.exports]] of persona.toml]")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Load chat exports into the warehouse; broken files are quarantined and reported (exit 1).
+
+    Importing a file again adds nothing. Example: chatclone import discord exports/
+    """
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"unknown format '{fmt}'; choose one of {', '.join(FORMATS)}", param_hint="FORMAT")
+    ws = open_workspace(workspace_root(workspace))
+    if paths:
+        requests = [(fmt, [str(p) for p in paths])]
+    else:
+        from chatclone.pipeline import configured_requests
+
+        requests = [(f, p) for f, p in configured_requests(str(ws.root)) if f == fmt]
+        if not requests:
+            raise ChatcloneError(f"{ws.config_path}: no [[sources.exports]] of format '{fmt}'; give PATH arguments")
+    from flows.import_chats import import_chats
+
+    results = import_chats(str(ws.root), requests)
+    _print_imports(results)
+    if any(r["status"] == "quarantined" for r in results):
+        raise typer.Exit(1)
+
+
+def _print_imports(results: list[dict]) -> None:
+    table = Table("file", "status", "read", "added", "skipped", title="import")
+    for r in results:
+        skipped = ", ".join(f"{k} {v}" for k, v in sorted(r["skipped"].items()))
+        table.add_row(Path(r["path"]).name, r["status"], str(r["rows_read"]), str(r["rows_added"]), skipped)
+    out.print(table)
+    for r in results:
+        if r["status"] == "quarantined":
+            err.print(f"quarantined: {r['error']}", markup=False, highlight=False, soft_wrap=True)
+    added = sum(r["rows_added"] for r in results)
+    bad = sum(r["status"] == "quarantined" for r in results)
+    out.print(f"{len(results)} file(s), {added} message(s) added, {bad} quarantined")
+
+
+@dataset_app.command("build")
+def dataset_build(workspace: WorkspaceOpt = None) -> None:
+    """Clean, segment and export the SFT datasets; write reports/dataset.{json,html}.
+
+    Example: chatclone dataset build --workspace personas/mika
+    """
+    ws = open_workspace(workspace_root(workspace))
+    from flows.build_dataset import build_dataset
+
+    _print_build(build_dataset(str(ws.root)))
+
+
+def _print_build(result: dict) -> None:
+    ex = result["examples"]
+    out.print(
+        f"examples: train {ex.get('train_examples', 0)}, val {ex.get('val_examples', 0)}, test {ex.get('test_examples', 0)}; "
+        f"PII scrubbed: {sum(result['pii_scrubbed'].values())}"
+    )
+    out.print(f"datasets: {result['datasets']}")
+    out.print(f"report:   {result['report_html']}")
+
+
+@app.command()
+def demo(workspace: WorkspaceOpt = None) -> None:
+    """Run the whole pipeline on the bundled demo persona, offline (workspace ./personas/demo)."""
+    root = Path(workspace) if workspace else Path("personas/demo")
+    from flows.demo import demo as demo_flow
+
+    result = demo_flow(str(root))
+    _print_imports(result["imports"])
+    _print_build(result["dataset"])
+    out.print(f"demo workspace: {root}")
+
+
+def _open_for_reading(workspace: Path | None):
+    from chatclone.warehouse import Warehouse
+
+    ws = open_workspace(workspace_root(workspace))
+    if not ws.warehouse_path.exists():
+        raise WarehouseError(f"{ws.warehouse_path}: no warehouse yet; run `chatclone import` first")
+    return Warehouse(ws.warehouse_path, read_only=True)
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="a SQL query on the warehouse")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json")] = "table",
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Run a read-only SQL query on the warehouse and print the result.
+
+    Example: chatclone sql "SELECT author_name, count(*) FROM messages GROUP BY 1" --format csv
+    """
+    if fmt not in ("table", "csv", "json"):
+        raise typer.BadParameter("choose table, csv or json", param_hint="--format")
+    with _open_for_reading(workspace) as wh:
+        cursor = wh.execute(query)
+        columns = [d[0] for d in cursor.description or []]
+        rows = cursor.fetchall()
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+    elif fmt == "json":
+        sys.stdout.write(json.dumps([dict(zip(columns, r)) for r in rows], default=str, ensure_ascii=False, indent=1) + "\n")
+    else:
+        table = Table(*columns)
+        for r in rows:
+            table.add_row(*("" if v is None else str(v) for v in r))
+        out.print(table)
+
+
+@app.command()
+def stats(
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Row counts of the warehouse: tables, conversations (exported), turns, pairs."""
+    with _open_for_reading(workspace) as wh:
+        tables = wh.table_counts()
+        exported = wh.run("count_exported_conversations")[0][0]
+    summary = {
+        "messages": tables.get("messages", 0),
+        "conversations": tables.get("conversations", 0),
+        "conversations_exported": exported,
+        "turns": tables.get("turns", 0),
+        "pairs": tables.get("pairs", 0),
+        "quarantined_files": tables.get("quarantine", 0),
+        "tables": tables,
+    }
+    if as_json:
+        sys.stdout.write(json.dumps(summary) + "\n")
+        return
+    table = Table("table", "rows", title="warehouse")
+    for name, n in tables.items():
+        table.add_row(name, str(n))
+    out.print(table)
+    out.print(f"conversations exported: {exported} of {summary['conversations']}")
+
+
+# Nothing leaves the machine unless the user configures it: Prefect's anonymous usage
+# telemetry is off unless the user turns it on explicitly.
+PREFECT_DEFAULTS = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
+
+
+def main() -> None:
+    """Entry point of the console script: one-line errors, tracebacks only with --debug."""
+    for key, value in PREFECT_DEFAULTS.items():
+        os.environ.setdefault(key, value)
+    try:
+        app()
+    except ChatcloneError as e:
+        if _state["debug"]:
+            raise
+        err.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(e.exit_code)

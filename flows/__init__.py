@@ -1,0 +1,1 @@
+"""Prefect flows: composition of tasks only; the CLI and deployments run these."""

@@ -1,0 +1,1 @@
+"""Prefect tasks: thin wrappers over chatclone.pipeline that add retries, names and logging."""

@@ -1,0 +1,35 @@
+"""Tasks of `dataset build`: clean, segment, export, report."""
+
+from __future__ import annotations
+
+from prefect import get_run_logger, task
+
+from chatclone import pipeline
+
+
+@task(name="clean-messages")
+def clean_messages(workspace: str) -> dict:
+    """Clean every message's text (placeholders, mentions, PII); return counts by kind."""
+    counts = pipeline.clean(workspace)
+    get_run_logger().info("cleaned: %s", ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing to replace")
+    return counts
+
+
+@task(name="segment-conversations")
+def segment_conversations(workspace: str) -> None:
+    """Cut messages into conversations and turns, applying the filters."""
+    pipeline.segment(workspace)
+
+
+@task(name="export-datasets")
+def export_datasets(workspace: str) -> dict:
+    """Write the SFT datasets; return example counts per split."""
+    counts = pipeline.export(workspace)
+    get_run_logger().info("exported: %s", ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    return counts
+
+
+@task(name="dataset-report")
+def dataset_report(workspace: str, export_counts: dict, cleaning_counts: dict) -> dict:
+    """Write the dataset report (JSON and HTML); return its figures and paths."""
+    return pipeline.write_report(workspace, export_counts, cleaning_counts)

@@ -1,0 +1,37 @@
+"""Tasks of chat-export import."""
+
+from __future__ import annotations
+
+from prefect import get_run_logger, task
+
+from chatclone import pipeline
+
+
+def _warehouse_busy(task, task_run, state) -> bool:
+    # Only a locked warehouse (another chatclone process writing) is worth a retry;
+    # a file that does not parse is quarantined, not retried.
+    try:
+        state.result()
+    except Exception as e:  # noqa: BLE001 - inspecting the failure, not handling it
+        return "lock" in str(e).lower()
+    return False
+
+
+@task(name="discover-files")
+def discover_files(workspace: str, fmt: str, paths: list[str]) -> list[str]:
+    """Expand files and folders into the list of files to import for `fmt`."""
+    files = pipeline.find_files(workspace, fmt, paths)
+    get_run_logger().info("%s: %d file(s) to import", fmt, len(files))
+    return files
+
+
+@task(name="import-file", retries=3, retry_delay_seconds=[2, 5, 15], retry_condition_fn=_warehouse_busy)
+def import_file(workspace: str, fmt: str, path: str) -> dict:
+    """Import one file; a broken file comes back with status 'quarantined' (not an exception)."""
+    result = pipeline.import_one(workspace, fmt, path)
+    log = get_run_logger()
+    if result["status"] == "quarantined":
+        log.warning("quarantined %s", result["error"])
+    else:
+        log.info("%s %s: %d read, %d added", result["status"], path, result["rows_read"], result["rows_added"])
+    return result

@@ -69,7 +69,7 @@ class Cleaning(_Strict):
         default=[
             "gtg", "g2g", "got+a go", "have to go", "going to (sleep|bed)", "off to (sleep|bed)",
             "cya+", "see (ya|you)( later| tomorrow)?", "good ?night", "gn+", "nighty? ?night",
-            "brb", "bye+", "ttyl", "heading out", "i'?m off", "later+",
+            "brb", "bye+", "ttyl", "heading out", "i'?m off", "catch (you|ya) later",
         ],
         description="regexes searched (word-bounded) in short messages that end a conversation",
     )

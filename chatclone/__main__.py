@@ -1,0 +1,3 @@
+from chatclone.cli import main
+
+main()

@@ -1,0 +1,56 @@
+"""Small builders of chat data for tests: messages straight into a warehouse, persona configs."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from chatclone.config import PersonaConfig, parse_config
+from chatclone.records import ChatMessage, messages_to_arrow
+from chatclone.warehouse import Warehouse
+
+T0 = datetime(2024, 3, 1, 20, 0, 0)
+
+
+def make_config(**overrides) -> PersonaConfig:
+    """A valid config for persona Mika (author id 'm'); keyword args replace top-level keys."""
+    data = {"name": "Mika", "speakers": [{"name": "Mika", "ids": ["m"], "aliases": ["mika_chan"]}]}
+    data.update(overrides)
+    return parse_config(data)
+
+
+def chat(lines: list[tuple[float, str, str]], conversation_id: str = "c1", source: str = "discord", **extra) -> list[ChatMessage]:
+    """Messages from (minutes after T0, author, text); author 'Mika' has id 'm', others their name."""
+    return [
+        ChatMessage(
+            source=source,
+            conversation_id=conversation_id,
+            message_id=f"{conversation_id}-{i}",
+            ts=T0 + timedelta(minutes=minutes),
+            author_id="m" if author == "Mika" else author.lower(),
+            author_name=author,
+            text=text,
+            **extra,
+        )
+        for i, (minutes, author, text) in enumerate(lines)
+    ]
+
+
+def load(wh: Warehouse, messages: list[ChatMessage]) -> int:
+    """Insert messages into the warehouse; return how many were added."""
+    return wh.insert_arrow("insert_messages", messages_to_arrow(messages), import_id=None)
+
+
+def lively(conversation_id: str, start: float = 0.0, source: str = "discord") -> list[ChatMessage]:
+    """A conversation that passes every filter: 6 messages, long enough, Mika answering twice."""
+    return chat(
+        [
+            (start + 0, "Yuki", f"did you finish the new chapter of that manga yet? ({conversation_id})"),
+            (start + 1, "Mika", "yesss i stayed up way too late reading it ngl"),
+            (start + 2, "Ren", "no spoilers please i am only halfway through"),
+            (start + 3, "Yuki", "the ending was wild though, i did not see it coming"),
+            (start + 4, "Mika", "SAME the last page had me screaming into my pillow"),
+            (start + 5, "Ren", "ok now i have to read it tonight"),
+        ],
+        conversation_id=conversation_id,
+        source=source,
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 import pyarrow as pa
 
@@ -13,9 +14,10 @@ from chatclone.warehouse import Warehouse
 COUNT_COLUMNS = ("link", "attachment", "mention", *PII_KINDS)
 
 
-def clean_all(wh: Warehouse, options: Cleaning, batch_rows: int = 50_000) -> Counter:
+def clean_all(wh: Warehouse, options: Cleaning, batch_rows: int = 50_000, on_batch: Callable[[int], None] | None = None) -> Counter:
     """Rebuild `clean_messages` from `messages` with the configured text cleaning.
 
+    `on_batch(n)` is called after each batch of n messages (for progress display).
     Returns the total count of each replacement kind (link, attachment, mention, email, ...).
     """
     totals: Counter = Counter()
@@ -40,4 +42,6 @@ def clean_all(wh: Warehouse, options: Cleaning, batch_rows: int = 50_000) -> Cou
         for k in COUNT_COLUMNS:
             table = table.append_column(f"n_{k}", pa.array(counts[k], pa.int32()))
         wh.insert_arrow("insert_clean_messages", table)
+        if on_batch:
+            on_batch(table.num_rows)
     return +totals

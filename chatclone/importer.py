@@ -11,6 +11,7 @@ import json
 import logging
 import shutil
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from itertools import islice
@@ -67,9 +68,12 @@ def _quarantine(wh: Warehouse, fmt: str, path: Path, sha: str, error: str, quara
     wh.run("record_quarantine", path=str(path), source=fmt, sha256=sha, error=error, quarantined_to=str(target), at=_now())
 
 
-def import_file(wh: Warehouse, fmt: str, path: Path, quarantine_dir: Path, batch_size: int = BATCH_SIZE) -> ImportResult:
+def import_file(
+    wh: Warehouse, fmt: str, path: Path, quarantine_dir: Path, batch_size: int = BATCH_SIZE, on_batch: Callable[[int], None] | None = None
+) -> ImportResult:
     """Parse one file of format `fmt` and add its records to the warehouse.
 
+    `on_batch(n)` is called after each batch of n records is loaded (for progress display).
     Returns an ImportResult; a file that fails to parse adds nothing, is copied into
     `quarantine_dir` and recorded in the `quarantine` table (status `quarantined`).
     """
@@ -87,6 +91,8 @@ def import_file(wh: Warehouse, fmt: str, path: Path, quarantine_dir: Path, batch
     try:
         for batch in _batches(PARSERS[fmt](path, skipped), batch_size):
             read += len(batch)
+            if on_batch:
+                on_batch(len(batch))
             added += wh.insert_arrow("insert_messages", messages_to_arrow(batch), import_id=import_id)
     except SourceError as e:
         wh.con.execute("ROLLBACK")

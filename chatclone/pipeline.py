@@ -6,6 +6,7 @@ call them with plain, serializable arguments. No Prefect here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from chatclone import cleaning, datasets, importer, report, segmentation
@@ -20,18 +21,25 @@ def find_files(workspace: str, fmt: str, paths: list[str]) -> list[str]:
     return [str(p) for p in discover(fmt, [Path(p) for p in paths])]
 
 
-def import_one(workspace: str, fmt: str, path: str) -> dict:
+def import_one(workspace: str, fmt: str, path: str, on_batch: Callable[[int], None] | None = None) -> dict:
     """Import one file into the workspace's warehouse; return ImportResult as a dict."""
     ws = open_workspace(Path(workspace))
     with Warehouse(ws.warehouse_path) as wh:
-        return importer.import_file(wh, fmt, Path(path), ws.quarantine).as_dict()
+        return importer.import_file(wh, fmt, Path(path), ws.quarantine, on_batch=on_batch).as_dict()
 
 
-def clean(workspace: str) -> dict:
+def count_messages(workspace: str) -> int:
+    """How many messages the warehouse holds (0 if there is no warehouse yet)."""
+    ws = open_workspace(Path(workspace))
+    with Warehouse(ws.warehouse_path) as wh:
+        return wh.run("count_messages")[0][0]
+
+
+def clean(workspace: str, on_batch: Callable[[int], None] | None = None) -> dict:
     """Rebuild clean_messages; return replacement counts by kind."""
     ws = open_workspace(Path(workspace))
     with Warehouse(ws.warehouse_path) as wh:
-        return dict(cleaning.clean_all(wh, ws.config.cleaning))
+        return dict(cleaning.clean_all(wh, ws.config.cleaning, on_batch=on_batch))
 
 
 def segment(workspace: str) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from prefect import get_run_logger, task
 
 from chatclone import pipeline
+from tasks.progress import progress_bar
 
 
 @task(name="clean-messages")
 def clean_messages(workspace: str) -> dict:
     """Clean every message's text (placeholders, mentions, PII); return counts by kind."""
-    counts = pipeline.clean(workspace)
+    with progress_bar("cleaning messages", total=pipeline.count_messages(workspace)) as advance:
+        counts = pipeline.clean(workspace, on_batch=advance)
     get_run_logger().info("cleaned: %s", ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing to replace")
     return counts
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from prefect import get_run_logger, task
 
 from chatclone import pipeline
+from tasks.progress import progress_bar
 
 
 def _warehouse_busy(task, task_run, state) -> bool:
@@ -28,7 +31,8 @@ def discover_files(workspace: str, fmt: str, paths: list[str]) -> list[str]:
 @task(name="import-file", retries=3, retry_delay_seconds=[2, 5, 15], retry_condition_fn=_warehouse_busy)
 def import_file(workspace: str, fmt: str, path: str) -> dict:
     """Import one file; a broken file comes back with status 'quarantined' (not an exception)."""
-    result = pipeline.import_one(workspace, fmt, path)
+    with progress_bar(f"importing {Path(path).name}") as advance:
+        result = pipeline.import_one(workspace, fmt, path, on_batch=advance)
     log = get_run_logger()
     if result["status"] == "quarantined":
         log.warning("quarantined %s", result["error"])

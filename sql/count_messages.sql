@@ -1,0 +1,2 @@
+-- How many messages were imported. Reads: messages.
+SELECT count(*) FROM messages;

@@ -1,0 +1,17 @@
+"""A rich progress bar for long task loops (shown on the terminal that runs the flow)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+
+@contextmanager
+def progress_bar(description: str, total: int | None = None) -> Iterator:
+    """Yield `advance(n)`: a callback that moves a transient rich progress bar by n units."""
+    columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    with Progress(*columns, transient=True) as progress:
+        task_id = progress.add_task(description, total=total)
+        yield lambda n: progress.advance(task_id, n)

@@ -15,7 +15,7 @@ from tasks.workspace import prepare_demo_workspace
 @flow(name="demo")
 def demo(workspace: str) -> dict:
     """Prepare the demo workspace, import its chat exports, build its datasets; return both results."""
-    requests = prepare_demo_workspace(workspace)
-    imported = import_chats(workspace, requests)
+    prepare_demo_workspace(workspace)
+    imported = import_chats(workspace)
     built = build_dataset(workspace)
     return {"imports": imported, "dataset": built}

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from prefect import flow
 
-from tasks.imports import discover_files, import_file
+from tasks.imports import configured_sources, discover_files, import_file
 
 
 @flow(name="import-chats")
-def import_chats(workspace: str, requests: list[tuple[str, list[str]]]) -> list[dict]:
-    """Import each (format, paths) request; return one result dict per file."""
+def import_chats(workspace: str, requests: list[tuple[str, list[str]]] | None = None) -> list[dict]:
+    """Import each (format, paths) request (default: persona.toml's exports); return one result per file."""
+    requests = requests or configured_sources(workspace)
     results = []
     for fmt, paths in requests:
         for path in discover_files(workspace, fmt, paths):

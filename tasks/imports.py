@@ -20,6 +20,12 @@ def _warehouse_busy(task, task_run, state) -> bool:
     return False
 
 
+@task(name="configured-sources")
+def configured_sources(workspace: str) -> list[tuple[str, list[str]]]:
+    """The [[sources.exports]] of persona.toml as (format, [path]) requests."""
+    return pipeline.configured_requests(workspace)
+
+
 @task(name="discover-files")
 def discover_files(workspace: str, fmt: str, paths: list[str]) -> list[str]:
     """Expand files and folders into the list of files to import for `fmt`."""

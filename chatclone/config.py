@@ -49,6 +49,7 @@ class Sources(_Strict):
 class Segmentation(_Strict):
     gap_minutes: float = Field(10.0, gt=0, description="a silence this long starts a new conversation")
     turn_merge_minutes: float = Field(5.0, ge=0, description="one author's messages this close form one turn")
+    reply_join_hours: float = Field(6.0, ge=0, description="a reply to a message this recent continues its conversation")
 
 
 class Cleaning(_Strict):

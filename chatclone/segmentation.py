@@ -17,6 +17,7 @@ def segment(wh: Warehouse, config: PersonaConfig) -> None:
         "segment",
         gap_minutes=seg.gap_minutes,
         turn_merge_minutes=seg.turn_merge_minutes,
+        reply_join_hours=seg.reply_join_hours,
         drop_bots=clean.drop_bots,
         drop_single_pings=clean.drop_single_pings,
         drop_non_responses=clean.drop_non_responses,

@@ -101,6 +101,7 @@ youtube_channels = [{channels}]
 [segmentation]
 gap_minutes = 10         # a silence this long starts a new conversation
 turn_merge_minutes = 5   # one author's consecutive messages this close form one turn
+reply_join_hours = 6     # a reply to a message this recent continues its conversation
 
 [cleaning]
 drop_bots = true

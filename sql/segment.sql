@@ -1,24 +1,30 @@
 -- Segment cleaned messages into conversations and turns, applying the message and
 -- conversation filters of [cleaning] in persona.toml.
 -- Reads: clean_messages.
--- Params: $gap_minutes, $turn_merge_minutes, $drop_bots, $drop_single_pings,
+-- Params: $gap_minutes, $reply_join_hours, $turn_merge_minutes, $drop_bots, $drop_single_pings,
 --   $drop_non_responses, $non_response_re, $drop_enders, $ender_re, $ender_max_chars,
 --   $drop_low_quality, $min_conversation_messages, $min_longest_message_chars,
 --   $speaker_ids (VARCHAR[]), $speaker_names (VARCHAR[], lower-cased).
 -- Writes: message_segments, conversations, turns.
 
--- 1. Sessions: a silence longer than the gap (per channel or thread) starts a new conversation.
+-- 1. Sessions: a silence longer than the gap (per channel or thread) starts a new conversation,
+--    unless the message replies to one at most $reply_join_hours old (an explicit link, e.g.
+--    DiscordChatExporter's reference.messageId, outweighs the silence).
 CREATE OR REPLACE TEMP TABLE seg_sessions AS
 SELECT *,
        source || ':' || conversation_id || ':' ||
          sum(new_session) OVER (PARTITION BY source, conversation_id ORDER BY ts, message_id
                                 ROWS UNBOUNDED PRECEDING) AS conversation_key
 FROM (
-    SELECT *,
-           CASE WHEN lag(ts) OVER w IS NULL
-                  OR epoch(ts) - epoch(lag(ts) OVER w) > $gap_minutes * 60 THEN 1 ELSE 0 END AS new_session
-    FROM clean_messages
-    WINDOW w AS (PARTITION BY source, conversation_id ORDER BY ts, message_id)
+    SELECT m.*,
+           CASE WHEN lag(m.ts) OVER w IS NULL THEN 1
+                WHEN epoch(m.ts) - epoch(lag(m.ts) OVER w) <= $gap_minutes * 60 THEN 0
+                WHEN r.ts IS NOT NULL AND epoch(m.ts) - epoch(r.ts) <= $reply_join_hours * 3600 THEN 0
+                ELSE 1 END AS new_session
+    FROM clean_messages m
+    LEFT JOIN clean_messages r
+      ON r.source = m.source AND r.conversation_id = m.conversation_id AND r.message_id = m.reply_to
+    WINDOW w AS (PARTITION BY m.source, m.conversation_id ORDER BY m.ts, m.message_id)
 );
 
 -- 2. Message filters, first matching reason wins.

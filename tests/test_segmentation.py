@@ -32,6 +32,22 @@ def test_a_silence_longer_than_the_gap_starts_a_new_conversation(wh):
     assert [k[0] for k in keys] == ["discord:c1:1", "discord:c1:2"]
 
 
+def test_a_reply_across_a_silence_continues_the_conversation(wh):
+    messages = chat([(0, "Yuki", "anyone know a good ramen place near the station?"), (1, "Ren", "no idea honestly, i always cook")])
+    messages += chat([(120, "Mika", "late but the one with the red lantern is amazing")], conversation_id="c1", reply_to="c1-0")
+    messages[-1] = replace(messages[-1], message_id="late-reply")
+    build(wh, messages)
+    assert wh.execute("SELECT count(DISTINCT conversation_key) FROM message_segments").fetchall()[0][0] == 1
+
+
+def test_a_reply_to_an_old_message_starts_a_new_conversation(wh):
+    messages = chat([(0, "Yuki", "anyone know a good ramen place near the station?")])
+    messages += chat([(60 * 24, "Mika", "a day late but the one with the red lantern")], conversation_id="c1", reply_to="c1-0")
+    messages[-1] = replace(messages[-1], message_id="old-reply")
+    build(wh, messages)
+    assert wh.execute("SELECT count(DISTINCT conversation_key) FROM message_segments").fetchall()[0][0] == 2
+
+
 def test_the_gap_is_configurable(wh):
     messages = chat([(0, "Yuki", "are you streaming later tonight or not"), (20, "Mika", "yes at nine, bring snacks and vibes")])
     build(wh, messages, make_config(segmentation={"gap_minutes": 30}))

@@ -33,7 +33,7 @@ _INVITE = (
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}"
 _LINK = r"(?:https?://|www\.)[^\s<>\"]+"
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
-_IP = rf"(?<![\d.]){_OCTET}(?:\.{_OCTET}){{3}}(?![\d.])|(?<![\w:])(?:[0-9A-Fa-f]{{1,4}}:){{7}}[0-9A-Fa-f]{{1,4}}(?![\w:])|(?<![\w:])(?:[0-9A-Fa-f]{{1,4}}:)+:(?:[0-9A-Fa-f]{{1,4}}:?)*[0-9A-Fa-f]{{1,4}}(?![\w:])"
+_IP = rf"(?<![\d.]){_OCTET}(?:\.{_OCTET}){{3}}(?![\d.])|(?<![\w:])(?:[0-9A-Fa-f]{{1,4}}:){{7}}[0-9A-Fa-f]{{1,4}}(?![\w:])|(?<![\w:])(?:[0-9A-Fa-f]{{1,4}}:)+:(?:[0-9A-Fa-f]{{1,4}}:)*[0-9A-Fa-f]{{1,4}}(?![\w:])"
 _PHONE = r"(?<![\w/.])\+?\(?\d[\d \t().-]{6,18}\d(?![\w/])"
 _GENERIC_SECRET = r"\b(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{32,}\b"
 
@@ -53,13 +53,18 @@ _SCRUB = re.compile(
 )
 _RAW_MENTION = re.compile(r"<@[!&]?\d+>|<#\d+>")
 _AT_NAME = re.compile(r"(?<![\w@<])@(\w[\w.-]*\w|\w)")
-_DATE_LIKE = re.compile(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}$|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$")
+_DAY = r"(?:0?[1-9]|[12]\d|3[01])"
+# A date standing alone in a phone candidate (the "2023-01-17" of "2023-01-17 10:30"), not groups of a dotted number.
+_DATE_LIKE = re.compile(
+    rf"(?<![\d.-])(?:\d{{4}}[-./](?:0?[1-9]|1[0-2])[-./]{_DAY}|{_DAY}[-./]{_DAY}[-./](?:\d{{4}}|\d{{2}}))(?!\d|[-./]\d)"
+)
+_IPV4 = re.compile(rf"(?<![\d.]){_OCTET}(?:\.{_OCTET}){{3}}(?![\d.])")
 _SPACES = re.compile(r"[ \t]{2,}")
 
 
 def _phone_digits_ok(candidate: str) -> bool:
     digits = sum(c.isdigit() for c in candidate)
-    if not 9 <= digits <= 15 or _DATE_LIKE.match(candidate.strip()):
+    if not 9 <= digits <= 15 or _DATE_LIKE.search(candidate) or _IPV4.search(candidate):
         return False
     separated = any(c in candidate for c in " ()-.") or candidate.startswith("+")
     return separated or digits >= 10
@@ -72,20 +77,27 @@ def scrub(text: str, pii: bool = True, links: bool = True) -> tuple[str, Counter
     invite, link). Invite links and webhook URLs count as PII, not as links.
     """
     counts: Counter = Counter()
-
-    def replace(match: re.Match) -> str:
-        kind = match.lastgroup
-        value = match.group(0)
+    out: list[str] = []
+    pos = 0
+    while (match := _SCRUB.search(text, pos)) is not None:
+        kind, value, start = match.lastgroup, match.group(0), match.start()
         if kind == "generic_secret":
             kind = "secret"
-        if kind == "phone" and not _phone_digits_ok(value):
-            return value
+        if (kind == "phone" and not _phone_digits_ok(value)) or (kind == "link" and not links and pii):
+            # Kept as written, but PII may start inside it (an IP after a number, an e-mail in a
+            # kept URL): keep one character and search again from the next.
+            out.append(text[pos : start + 1])
+            pos = start + 1
+            continue
+        out.append(text[pos:start])
+        pos = match.end()
         if (kind == "link" and not links) or (kind != "link" and not pii):
-            return value
+            out.append(value)
+            continue
         counts[kind] += 1
-        return f"<{kind}>"
-
-    return _SCRUB.sub(replace, text), counts
+        out.append(f"<{kind}>")
+    out.append(text[pos:])
+    return "".join(out), counts
 
 
 def strip_mentions(text: str, mentions: tuple[str, ...] | list[str] = ()) -> tuple[str, int, bool]:

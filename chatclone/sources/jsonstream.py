@@ -13,8 +13,9 @@ import ijson
 from chatclone.errors import SourceError
 
 _BOM = b"\xef\xbb\xbf"
-# What a malformed record can raise while we pick fields out of it.
-RECORD_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError)
+# What a malformed record can raise while we pick fields out of it (RecursionError: str() of a
+# value nested deeper than the recursion limit).
+RECORD_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError, RecursionError)
 
 
 @contextmanager
@@ -50,7 +51,10 @@ def first_item(path: Path, prefix: str) -> object | None:
 
 
 def _first_line(e: Exception) -> str:
-    text = str(e).strip().splitlines()
+    message = e.args[0] if len(e.args) == 1 else str(e)
+    if isinstance(message, bytes):  # yajl2_c reports errors near invalid UTF-8 as bytes
+        message = message.decode("utf-8", "replace")
+    text = str(message).strip().splitlines()
     return text[0] if text else type(e).__name__
 
 

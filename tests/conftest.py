@@ -1,0 +1,143 @@
+"""Shared fixtures: where sample data lives, a throwaway warehouse, writers of small chat exports."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from chatclone.warehouse import Warehouse
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+# Real samples written by others (some AGPL): read in place, never copied into the repository.
+SHARED_DATA = REPO_ROOT / ".." / "shared" / "data"
+# Samples whose licence lets them live in the repository (see tests/data/SOURCES.md).
+TEST_DATA = Path(__file__).resolve().parent / "data"
+
+_BOM = b"\xef\xbb\xbf"
+_DISCORD_T0 = datetime(2023, 1, 17, 19, 33, 7, 489000, tzinfo=timezone.utc)
+_MESSENGER_T0_MS = 1_700_000_000_000
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The shared sample-data folder beside the checkout (../shared/data); skips the test where it is absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"shared sample data not found at {SHARED_DATA.resolve()}: AGPL samples are read in place, not copied")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def test_data() -> Path:
+    """tests/data: samples kept in the repository."""
+    return TEST_DATA
+
+
+@pytest.fixture
+def warehouse(tmp_path):
+    """A migrated Warehouse on a fresh DuckDB file in tmp_path, closed after the test."""
+    wh = Warehouse(tmp_path / "warehouse.duckdb")
+    yield wh
+    wh.close()
+
+
+@pytest.fixture
+def write_json(tmp_path):
+    """write_json(relpath, obj, *, bom=False, **json_dumps_kwargs) -> Path: `obj` as UTF-8 JSON under tmp_path."""
+
+    def write(relpath: str | Path, obj, *, bom: bool = False, **dumps_kwargs) -> Path:
+        path = tmp_path / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes((_BOM if bom else b"") + json.dumps(obj, **dumps_kwargs).encode("utf-8"))
+        return path
+
+    return write
+
+
+@pytest.fixture
+def write_discord_export(write_json):
+    """write_discord_export(messages, name="export.json", *, channel=None, guild=None, indent=2) -> Path.
+
+    Writes a DiscordChatExporter JSON export (with a BOM, like the real ones). Each message is a
+    partial dict laid over a default speech message (id, type Default, timestamp, content, author);
+    `channel` and `guild` are partial dicts laid over a default guild text channel.
+    """
+
+    def write(messages, name: str = "export.json", *, channel: dict | None = None, guild: dict | None = None, indent: int | None = 2) -> Path:
+        full = []
+        for i, partial in enumerate(messages):
+            message = {
+                "id": str(1064990824305274930 + i),
+                "type": "Default",
+                "timestamp": (_DISCORD_T0 + timedelta(seconds=i)).isoformat(timespec="milliseconds"),
+                "timestampEdited": None,
+                "callEndedTimestamp": None,
+                "isPinned": False,
+                "content": f"message {i}",
+                "author": {"id": "111111111111111111", "name": "alice", "discriminator": "0000", "nickname": None, "color": None, "isBot": False},
+                "attachments": [],
+                "embeds": [],
+                "stickers": [],
+                "reactions": [],
+                "mentions": [],
+            }
+            message.update(partial)
+            full.append(message)
+        doc = {
+            "guild": {"id": "900000000000000000", "name": "Test Guild", "iconUrl": ""} | (guild or {}),
+            "channel": {"id": "1064990764406419508", "type": "GuildTextChat", "categoryId": "1", "category": "Text Channels", "name": "general", "topic": None}
+            | (channel or {}),
+            "dateRange": {"after": None, "before": None},
+            "messages": full,
+            "messageCount": len(full),
+        }
+        return write_json(name, doc, bom=True, indent=indent)
+
+    return write
+
+
+def _as_facebook_mojibake(value):
+    """Every string as Facebook's classic export writes it: UTF-8 bytes read as latin-1 code points."""
+    if isinstance(value, str):
+        return value.encode("utf-8").decode("latin-1")
+    if isinstance(value, list):
+        return [_as_facebook_mojibake(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _as_facebook_mojibake(v) for k, v in value.items()}
+    return value
+
+
+@pytest.fixture
+def write_messenger_export(write_json):
+    """write_messenger_export(messages, name="inbox/bob_abc123/message_1.json", *, mojibake=True, **fields) -> Path.
+
+    Writes a classic Messenger `message_N.json`. Each message is a partial dict laid over a default
+    (sender_name Alice, timestamp_ms newest first, content, type Generic); `fields` override the
+    top-level keys (participants, title, thread_path, ...). A key given as None is left out.
+    With `mojibake` (the default) every string is written the way Facebook does, e.g. "é" as
+    "\\u00c3\\u00a9"; pass mojibake=False for proper Unicode text.
+    """
+
+    def write(messages, name: str = "inbox/bob_abc123/message_1.json", *, mojibake: bool = True, **fields) -> Path:
+        full = []
+        for i, partial in enumerate(messages):
+            message = {"sender_name": "Alice", "timestamp_ms": _MESSENGER_T0_MS - 60_000 * i, "content": f"message {i}", "type": "Generic"}
+            message.update(partial)
+            full.append({k: v for k, v in message.items() if v is not None})
+        doc = {
+            "participants": [{"name": "Alice"}, {"name": "Bob"}],
+            "messages": full,
+            "title": "Bob",
+            "is_still_participant": True,
+            "thread_type": "Regular",
+            "thread_path": f"inbox/{Path(name).parent.name or 'bob_abc123'}",
+        }
+        doc.update(fields)
+        doc = {k: v for k, v in doc.items() if v is not None}
+        if mojibake:
+            doc = _as_facebook_mojibake(doc)
+        return write_json(name, doc, indent=2, ensure_ascii=mojibake)
+
+    return write

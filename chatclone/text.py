@@ -30,7 +30,8 @@ _INVITE = (
     r"|(?:https?://)?(?:t|telegram)\.me/(?:joinchat/|\+)[\w-]+"
     r"|(?:https?://)?m\.me/j/[\w-]+"
 )
-_EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}"
+# The look-behind makes a long run of word characters cost linear, not quadratic, time.
+_EMAIL = r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}"
 _LINK = r"(?:https?://|www\.)[^\s<>\"]+"
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _IP = rf"(?<![\d.]){_OCTET}(?:\.{_OCTET}){{3}}(?![\d.])|(?<![\w:])(?:[0-9A-Fa-f]{{1,4}}:){{7}}[0-9A-Fa-f]{{1,4}}(?![\w:])|(?<![\w:])(?:[0-9A-Fa-f]{{1,4}}:)+:(?:[0-9A-Fa-f]{{1,4}}:)*[0-9A-Fa-f]{{1,4}}(?![\w:])"
@@ -66,6 +67,14 @@ def _phone_digits_ok(candidate: str) -> bool:
     digits = sum(c.isdigit() for c in candidate)
     if not 9 <= digits <= 15 or _DATE_LIKE.search(candidate) or _IPV4.search(candidate):
         return False
+    groups = re.findall(r"\d+", candidate)
+    # Phone digit groups after the first (a country or area code) have 2-5 digits; decimals
+    # (3.14159265358), version numbers (10.0.19045.2965) and lists (1 2 3 4) do not.
+    rest = groups[2:] if candidate.lstrip().startswith("+") else groups[1:]  # +33 6 12 34 56 78
+    if len(groups) > 1 and not all(2 <= len(g) <= 5 for g in rest):
+        return False
+    if "." in candidate and not re.fullmatch(r"\+?\(?\d{2,4}\)?(\.\d{2,5}){2,4}", candidate.strip()):
+        return False
     separated = any(c in candidate for c in " ()-.") or candidate.startswith("+")
     return separated or digits >= 10
 
@@ -83,6 +92,8 @@ def scrub(text: str, pii: bool = True, links: bool = True) -> tuple[str, Counter
         kind, value, start = match.lastgroup, match.group(0), match.start()
         if kind == "generic_secret":
             kind = "secret"
+        if kind == "invite" and not pii:
+            kind = "link"
         if (kind == "phone" and not _phone_digits_ok(value)) or (kind == "link" and not links and pii):
             # Kept as written, but PII may start inside it (an IP after a number, an e-mail in a
             # kept URL): keep one character and search again from the next.

@@ -29,6 +29,8 @@ PII_CASES = [
     ("06 12 34 56 78", "phone"),
     ("+44 20 7946 0958", "phone"),
     ("+33612345678", "phone"),
+    ("+33 6 12 34 56 78", "phone"),
+    ("555.123.4567", "phone"),
     ("0612345678", "phone"),
     ("192.168.1.20", "ip"),
     ("8.8.8.8", "ip"),
@@ -93,6 +95,9 @@ def test_pii_is_kept_when_pii_is_off():
         "python 3.11.4 and v2.10.15",
         "<@123456789012345678> look",
         "::1 is localhost",
+        "pi is 3.14159265358",
+        "windows 10.0.19045.2965",
+        "count with me 1 2 3 4 5 6 7 8 9 10",
     ],
 )
 def test_things_that_look_like_numbers_are_not_pii(text):
@@ -120,6 +125,10 @@ def test_long_hex_run_after_double_colon_is_scanned_quickly():
 
 
 # --- links ----------------------------------------------------------------------------------
+
+
+def test_invite_becomes_a_plain_link_when_pii_is_off():
+    assert scrub("join discord.gg/abc123 now", pii=False) == ("join <link> now", Counter(link=1))
 
 
 def test_links_become_link_placeholders():

@@ -130,6 +130,8 @@ def parse(path: Path, skipped: Counter) -> Iterator[ChatMessage]:
     seen_any = False
     for index, raw in enumerate(stream_items(path, "messages.item")):
         seen_any = True
+        if index == 0 and isinstance(raw, dict) and "sender_name" not in raw and "senderName" not in raw:
+            raise SourceError(path, "not a Messenger export (its messages have no sender_name)")
         try:
             message = _message(require(raw, dict, "message"), conversation_id, conversation_name, skipped)
         except RECORD_ERRORS as e:

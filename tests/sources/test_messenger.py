@@ -309,3 +309,10 @@ def test_parse_streams_a_100mb_export_in_bounded_memory(tmp_path):
 
     assert count == n_messages
     assert peak < 20_000_000, f"peak {peak:,} bytes traced while parsing a {size:,}-byte file"
+
+
+def test_a_discord_export_given_as_messenger_is_named_as_the_wrong_format(tmp_path):
+    path = tmp_path / "export.json"
+    path.write_text('{"channel": {"id": "1"}, "messages": [{"id": "1", "type": "Default", "content": "hi", "author": {"id": "2"}}]}')
+    with pytest.raises(SourceError, match="not a Messenger export"):
+        list(messenger.parse(path, Counter()))

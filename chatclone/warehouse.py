@@ -19,6 +19,9 @@ from chatclone.errors import WarehouseError
 log = logging.getLogger(__name__)
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+# DuckDB caches up to 80% of RAM by default; a fixed cap keeps a large import's memory flat
+# (its staging table spills to <warehouse>.tmp/ instead).
+DEFAULT_MEMORY_LIMIT = "256MB"
 
 
 def sql_dir() -> Path:
@@ -75,10 +78,10 @@ def migrations() -> list[tuple[int, Path]]:
 class Warehouse:
     """An open warehouse file, migrated to the newest schema. Use as a context manager."""
 
-    def __init__(self, path: Path | str, read_only: bool = False):
+    def __init__(self, path: Path | str, read_only: bool = False, memory_limit: str = DEFAULT_MEMORY_LIMIT):
         self.path = Path(path)
         try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
+            self.con = duckdb.connect(str(self.path), read_only=read_only, config={"memory_limit": memory_limit})
         except duckdb.Error as e:
             raise WarehouseError(f"{self.path}: cannot open warehouse: {e}") from None
         if not read_only:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from chatclone.config import PersonaConfig, parse_config
-from chatclone.records import ChatMessage, messages_to_arrow
+from chatclone.importer import add_messages
+from chatclone.records import ChatMessage
 from chatclone.warehouse import Warehouse
 
 T0 = datetime(2024, 3, 1, 20, 0, 0)
@@ -36,8 +37,8 @@ def chat(lines: list[tuple[float, str, str]], conversation_id: str = "c1", sourc
 
 
 def load(wh: Warehouse, messages: list[ChatMessage]) -> int:
-    """Insert messages into the warehouse; return how many were added."""
-    return wh.insert_arrow("insert_messages", messages_to_arrow(messages), import_id=None)
+    """Add messages to the warehouse as an import would; return how many were added."""
+    return add_messages(wh, [messages], import_id=None)[1]
 
 
 def lively(conversation_id: str, start: float = 0.0, source: str = "discord") -> list[ChatMessage]:

@@ -1,5 +1,3 @@
-from dataclasses import replace
-
 import pytest
 
 from chatclone.cleaning import clean_all
@@ -26,7 +24,7 @@ def drop_reasons(wh) -> dict[str, str | None]:
 
 
 def test_a_silence_longer_than_the_gap_starts_a_new_conversation(wh):
-    second = [replace(m, message_id=m.message_id + "b") for m in lively("c1", start=30)]
+    second = [m._replace(message_id=m.message_id + "b") for m in lively("c1", start=30)]
     build(wh, lively("c1", start=0) + second)
     keys = wh.execute("SELECT conversation_key FROM conversations ORDER BY start_ts").fetchall()
     assert [k[0] for k in keys] == ["discord:c1:1", "discord:c1:2"]
@@ -35,7 +33,7 @@ def test_a_silence_longer_than_the_gap_starts_a_new_conversation(wh):
 def test_a_reply_across_a_silence_continues_the_conversation(wh):
     messages = chat([(0, "Yuki", "anyone know a good ramen place near the station?"), (1, "Ren", "no idea honestly, i always cook")])
     messages += chat([(120, "Mika", "late but the one with the red lantern is amazing")], conversation_id="c1", reply_to="c1-0")
-    messages[-1] = replace(messages[-1], message_id="late-reply")
+    messages[-1] = messages[-1]._replace(message_id="late-reply")
     build(wh, messages)
     assert wh.execute("SELECT count(DISTINCT conversation_key) FROM message_segments").fetchall()[0][0] == 1
 
@@ -43,7 +41,7 @@ def test_a_reply_across_a_silence_continues_the_conversation(wh):
 def test_a_reply_to_an_old_message_starts_a_new_conversation(wh):
     messages = chat([(0, "Yuki", "anyone know a good ramen place near the station?")])
     messages += chat([(60 * 24, "Mika", "a day late but the one with the red lantern")], conversation_id="c1", reply_to="c1-0")
-    messages[-1] = replace(messages[-1], message_id="old-reply")
+    messages[-1] = messages[-1]._replace(message_id="old-reply")
     build(wh, messages)
     assert wh.execute("SELECT count(DISTINCT conversation_key) FROM message_segments").fetchall()[0][0] == 2
 
@@ -85,7 +83,7 @@ def test_one_authors_messages_far_apart_stay_separate_turns(wh):
 )
 def test_message_filters_give_their_reason(wh, text, reason):
     messages = lively("c1") + chat([(5.5, "Yuki", text)], conversation_id="c1")
-    messages[-1] = replace(messages[-1], message_id="probe")
+    messages[-1] = messages[-1]._replace(message_id="probe")
     build(wh, messages)
     assert drop_reasons(wh)["probe"] == reason
 
@@ -120,14 +118,14 @@ def test_conversation_without_the_persona_is_not_exported(wh):
 
 def test_target_speaker_matched_by_alias_case_insensitively(wh):
     messages = chat([(0, "Yuki", "what are you playing tonight, anything new?"), (1, "MIKA_CHAN", "a horror game, pray for me")])
-    messages[1] = replace(messages[1], author_id="other-id")
+    messages[1] = messages[1]._replace(author_id="other-id")
     build(wh, messages)
     assert wh.execute("SELECT author_name, is_target FROM turns ORDER BY turn_no").fetchall() == [("Yuki", False), ("MIKA_CHAN", True)]
 
 
 def test_pii_is_scrubbed_before_turns_are_built(wh):
     messages = lively("c1") + chat([(5.5, "Mika", "mail me at mika@example.com or call +1 555 010 2233")], conversation_id="c1")
-    messages[-1] = replace(messages[-1], message_id="pii")
+    messages[-1] = messages[-1]._replace(message_id="pii")
     build(wh, messages)
     text = " ".join(t for (t,) in wh.execute("SELECT text FROM turns").fetchall())
     assert "mika@example.com" not in text and "555" not in text

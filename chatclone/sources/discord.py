@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import fields
 from datetime import datetime, timezone
 from itertools import islice
 from pathlib import Path
@@ -51,11 +50,14 @@ def _channel(path: Path) -> tuple[str, str]:
     if not isinstance(channel, dict) or "id" not in channel:
         raise SourceError(path, "not a DiscordChatExporter JSON export (no 'channel' object with an 'id')")
     guild = first_item(path, "guild")
-    guild_name = guild.get("name", "") if isinstance(guild, dict) else ""
-    name = str(channel.get("name") or channel["id"])
-    if guild_name and guild_name != "Direct Messages":
+    guild_name = guild.get("name") if isinstance(guild, dict) else None
+    channel_id, name = channel["id"], channel.get("name") or channel["id"]
+    if not isinstance(channel_id, (str, int)) or not isinstance(name, (str, int)):
+        raise SourceError(path, "channel 'id' and 'name' must be strings")
+    name = str(name)
+    if isinstance(guild_name, str) and guild_name and guild_name != "Direct Messages":
         name = f"{guild_name} #{name}"
-    return str(channel["id"]), name
+    return str(channel_id), name
 
 
 def _message(m: dict, channel_id: str, channel_name: str) -> ChatMessage | None:
@@ -87,7 +89,7 @@ def _message(m: dict, channel_id: str, channel_name: str) -> ChatMessage | None:
 
 
 # _fast_message builds ChatMessage positionally, in this field order.
-assert [f.name for f in fields(ChatMessage)] == [
+assert list(ChatMessage._fields) == [
     "source", "conversation_id", "message_id", "ts", "author_id", "author_name", "text",
     "conversation_name", "reply_to", "is_bot", "edited_ts", "attachments", "mentions", "reactions",
 ]

@@ -120,6 +120,20 @@ def _message(m: dict, conversation_id: str, conversation_name: str, skipped: Cou
     )
 
 
+def _unique(message: ChatMessage, repeats: dict) -> ChatMessage:
+    """The message, its id suffixed `-N` when it repeats an identical message of the same millisecond.
+
+    `repeats` holds the ids seen at the current timestamp only (messages come sorted by time),
+    so two identical messages sent in one millisecond stay two rows, and memory stays flat.
+    """
+    if repeats.get("ts") != message.ts:
+        repeats.clear()
+        repeats["ts"] = message.ts
+    n = repeats.get(message.message_id, 0)
+    repeats[message.message_id] = n + 1
+    return message._replace(message_id=f"{message.message_id}-{n}") if n else message
+
+
 def parse(path: Path, skipped: Counter) -> Iterator[ChatMessage]:
     """Yield the speech messages of one Messenger `message_N.json`, streaming.
 
@@ -128,6 +142,7 @@ def parse(path: Path, skipped: Counter) -> Iterator[ChatMessage]:
     """
     conversation_id, conversation_name = _thread(path)
     seen_any = False
+    repeats: dict = {}
     for index, raw in enumerate(stream_items(path, "messages.item")):
         seen_any = True
         if index == 0 and isinstance(raw, dict) and "sender_name" not in raw and "senderName" not in raw:
@@ -137,6 +152,6 @@ def parse(path: Path, skipped: Counter) -> Iterator[ChatMessage]:
         except RECORD_ERRORS as e:
             raise SourceError(path, f"message {index}: malformed ({type(e).__name__}: {e})") from None
         if message is not None:
-            yield message
+            yield _unique(message, repeats)
     if not seen_any and first_item(path, "participants") is None:
         raise SourceError(path, "not a Messenger export (no 'messages' list)")

@@ -254,7 +254,6 @@ def test_value_nested_past_the_recursion_limit_in_a_message_raises_source_error(
         _parse(path)
 
 
-@pytest.mark.xfail(strict=True, raises=RecursionError, reason="bug: discord._channel calls str() on the channel id outside any error handling")
 def test_channel_id_nested_past_the_recursion_limit_raises_source_error(write_discord_export):
     path = write_discord_export([{}], channel={"id": "DEEP"})
     _nest_deeper_than_the_recursion_limit(path, "DEEP")

@@ -316,3 +316,12 @@ def test_a_discord_export_given_as_messenger_is_named_as_the_wrong_format(tmp_pa
     path.write_text('{"channel": {"id": "1"}, "messages": [{"id": "1", "type": "Default", "content": "hi", "author": {"id": "2"}}]}')
     with pytest.raises(SourceError, match="not a Messenger export"):
         list(messenger.parse(path, Counter()))
+
+
+def test_identical_messages_in_one_millisecond_stay_two_rows(write_messenger_export, warehouse, tmp_path):
+    same = {"sender_name": "Bob", "timestamp_ms": 1700000000000, "content": "ha"}
+    path = write_messenger_export([same, same, {**same, "timestamp_ms": 1700000000001}])
+    first = import_file(warehouse, "messenger", path, tmp_path / "q")
+    assert first.rows_added == 3
+    path.write_text(path.read_text() + "\n")  # new bytes, same messages
+    assert import_file(warehouse, "messenger", path, tmp_path / "q").rows_added == 0

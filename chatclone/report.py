@@ -53,7 +53,9 @@ def _histogram_png(lengths: dict[str, list[int]]) -> str:
 
     fig, ax = plt.subplots(figsize=(7, 3.2), dpi=110)
     top = max([1, *lengths["target"], *lengths["others"]])
-    bins = [0, 5, 10, 20, 40, 80, 160, 320, 640, 1280, 2560, max(top + 1, 2561)]
+    bins = [1]
+    while bins[-1] <= top:  # powers of two up to just past the longest turn
+        bins.append(bins[-1] * 2)
     for label, key, color in (("persona", "target", "#d9480f"), ("others", "others", "#1c7ed6")):
         if lengths[key]:
             ax.hist(lengths[key], bins=bins, alpha=0.6, label=f"{label} ({len(lengths[key])})", color=color)

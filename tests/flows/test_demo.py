@@ -1,0 +1,59 @@
+import json
+
+import pytest
+
+from chatclone.warehouse import Warehouse
+from flows.demo import demo
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("demo") / "personas" / "demo"
+    return root, demo(str(root))
+
+
+def test_demo_imports_every_bundled_file_without_quarantine(demo_run):
+    _, result = demo_run
+    assert len(result["imports"]) == 3
+    assert {r["status"] for r in result["imports"]} == {"ok"}
+
+
+def test_demo_builds_all_splits_and_the_report(demo_run):
+    root, result = demo_run
+    examples = result["dataset"]["examples"]
+    assert all(examples.get(f"{s}_examples", 0) > 0 for s in ("train", "val", "test"))
+    for name in ("sft.jsonl", "sft.val.jsonl", "sft.test.jsonl", "sft.sharegpt.jsonl", "sft.alpaca.jsonl", "manifest.json"):
+        assert (root / "datasets" / name).exists(), name
+    assert (root / "reports" / "dataset.html").exists()
+
+
+def test_demo_exercises_every_filter(demo_run):
+    _, result = demo_run
+    message_drops = result["dataset"]["message_filters"]
+    assert {"bot", "single_ping", "non_response", "ender"} <= message_drops.keys()
+    assert "low_quality" in {c["reason"] for c in result["dataset"]["conversation_filters"]}
+
+
+def test_demo_messenger_mojibake_is_fixed(demo_run):
+    root, _ = demo_run
+    with Warehouse(root / "warehouse.duckdb", read_only=True) as wh:
+        names = {n for (n,) in wh.execute("SELECT DISTINCT author_name FROM messages WHERE source = 'messenger'").fetchall()}
+    assert "Zoë Yukimura" in names
+    assert not any("Ã" in n for n in names)
+
+
+def test_demo_exports_no_fake_pii(demo_run):
+    root, _ = demo_run
+    text = "".join(p.read_text(encoding="utf-8") for p in (root / "datasets").glob("*.jsonl"))
+    for secret in ("mika.demo@example.com", "10.0.0.12", "sk-demo0123456789abcdefghij"):
+        assert secret not in text
+    assert "<email>" in text
+
+
+def test_rerunning_the_demo_adds_nothing(demo_run):
+    root, first = demo_run
+    again = demo(str(root))
+    assert {r["status"] for r in again["imports"]} == {"unchanged"}
+    assert json.dumps(again["dataset"]["examples"], sort_keys=True) == json.dumps(first["dataset"]["examples"], sort_keys=True)

@@ -55,3 +55,18 @@ def lively(conversation_id: str, start: float = 0.0, source: str = "discord") ->
         conversation_id=conversation_id,
         source=source,
     )
+
+
+def parse_with_peak_memory(parse, path) -> tuple[int, int]:
+    """Run a parser over `path`, deleting the file after; return (records yielded, peak traced bytes)."""
+    import tracemalloc
+    from collections import Counter
+
+    tracemalloc.start()
+    try:
+        count = sum(1 for _ in parse(path, Counter()))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        path.unlink()
+    return count, peak

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-import tracemalloc
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from factories import parse_with_peak_memory
 
 from chatclone.errors import SourceError
 from chatclone.importer import import_file
@@ -304,13 +304,7 @@ def test_parse_streams_a_100mb_export_in_bounded_memory(tmp_path, n_messages, pa
     size = path.stat().st_size
     assert size > 90_000_000
 
-    tracemalloc.start()
-    try:
-        count = sum(1 for _ in discord.parse(path, Counter()))
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-        path.unlink()
+    count, peak = parse_with_peak_memory(discord.parse, path)
 
     assert count == n_messages
     assert peak < 20_000_000, f"peak {peak:,} bytes traced while parsing a {size:,}-byte file"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-import tracemalloc
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from factories import parse_with_peak_memory
 
 from chatclone.errors import SourceError
 from chatclone.importer import import_file
@@ -299,13 +299,7 @@ def test_parse_streams_a_100mb_export_in_bounded_memory(tmp_path):
     size = path.stat().st_size
     assert size > 90_000_000
 
-    tracemalloc.start()
-    try:
-        count = sum(1 for _ in messenger.parse(path, Counter()))
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-        path.unlink()
+    count, peak = parse_with_peak_memory(messenger.parse, path)
 
     assert count == n_messages
     assert peak < 20_000_000, f"peak {peak:,} bytes traced while parsing a {size:,}-byte file"

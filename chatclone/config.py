@@ -101,6 +101,44 @@ class Export(_Strict):
     min_assistant_turns: int = Field(1, ge=1)
 
 
+class Train(_Strict):
+    """[train]: the fine-tuning recipe. Every field is logged to MLflow as a parameter."""
+
+    base_model: str = "bundled:smollm2-135m"
+    model_cache: str = "~/.cache/chatclone/models"
+    stage: Literal["cpt", "sft", "both"] = "sft"
+    quantization: Literal["auto", "none", "4bit"] = "auto"  # auto: 4-bit on CUDA, none on CPU
+    max_length: int = Field(512, ge=16)
+    packing: bool = True
+    epochs: float = Field(3.0, gt=0)
+    max_steps: int = Field(-1, description="> 0 overrides epochs")
+    batch_size: int = Field(4, ge=1)
+    gradient_accumulation_steps: int = Field(1, ge=1)
+    learning_rate: float = Field(2e-4, gt=0)
+    cpt_learning_rate: float = Field(1e-4, gt=0)
+    warmup_ratio: float = Field(0.05, ge=0, lt=1)
+    weight_decay: float = Field(0.0, ge=0)
+    lora_r: int = Field(16, ge=1)
+    lora_alpha: int = Field(32, ge=1)
+    lora_dropout: float = Field(0.05, ge=0, lt=1)
+    target_modules: str | list[str] = "all-linear"
+    gradient_checkpointing: bool = True
+    logging_steps: int = Field(5, ge=1)
+    eval_steps: int = Field(25, ge=1)
+    save_steps: int = Field(25, ge=1)
+    early_stopping_patience: int = Field(0, ge=0, description="0 = off; else evaluations without improvement")
+
+
+class Generation(_Strict):
+    """[generation]: how the double writes when it talks."""
+
+    temperature: float = Field(0.8, ge=0)
+    top_p: float = Field(0.9, gt=0, le=1)
+    top_k: int = Field(50, ge=0)
+    repetition_penalty: float = Field(1.1, gt=0)
+    max_new_tokens: int = Field(160, ge=1)
+
+
 class PersonaConfig(_Strict):
     """The whole of persona.toml."""
 
@@ -113,6 +151,8 @@ class PersonaConfig(_Strict):
     cleaning: Cleaning = Cleaning()
     split: Split = Split()
     export: Export = Export()
+    train: Train = Train()
+    generation: Generation = Generation()
 
     @field_validator("speakers")
     @classmethod

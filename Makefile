@@ -5,7 +5,8 @@ PY      = $(VENV)/bin/python
 PIP     = $(PY) -m pip
 STAMP   = $(VENV)/.installed
 # Tests keep Prefect's state out of ~/.prefect.
-TEST_ENV = PREFECT_HOME=$(CURDIR)/.pytest_prefect PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1
+TEST_ENV = PREFECT_HOME=$(CURDIR)/.pytest_prefect PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1 \
+	MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=68719476736 MALLOC_TOP_PAD_=1073741824 CHATCLONE_MALLOC_SET=1
 
 .PHONY: install demo test test-slow test-all bench clean
 

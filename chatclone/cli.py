@@ -132,6 +132,42 @@ def demo(workspace: WorkspaceOpt = None) -> None:
     out.print(f"demo workspace: {root}")
 
 
+def _tracking_uri(root: Path) -> str:
+    from chatclone.tracking import default_tracking_uri
+
+    return os.environ.get("MLFLOW_TRACKING_URI") or default_tracking_uri(root)
+
+
+@app.command()
+def train(
+    stage: Annotated[Optional[str], typer.Option(help="cpt, sft or both [default: [train] stage]")] = None,
+    base_model: Annotated[Optional[str], typer.Option(help="bundled:smollm2-135m, a Hugging Face id or a local dir")] = None,
+    max_steps: Annotated[Optional[int], typer.Option(help="stop after this many optimizer steps")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="continue from the last checkpoint of an interrupted run")] = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Fine-tune the persona (LoRA, or QLoRA on CUDA) on the built datasets; log the run to MLflow.
+
+    Example: chatclone train --stage sft --max-steps 30
+    """
+    if stage is not None and stage not in ("cpt", "sft", "both"):
+        raise typer.BadParameter("choose cpt, sft or both", param_hint="--stage")
+    ws = open_workspace(workspace_root(workspace))
+    from flows.train_persona import train_persona
+
+    result = train_persona(str(ws.root), _tracking_uri(ws.root), stage, base_model, max_steps, resume)
+    _print_training(result, ws.root)
+
+
+def _print_training(result: dict, root: Path) -> None:
+    for s in result["stages"]:
+        if s and not s.get("cached"):
+            out.print(f"{s['stage']}: {s['global_step']} steps, eval loss {s['eval_loss']}, adapter {s['adapter_dir']}")
+    ev = result["evaluation"]
+    out.print(f"perplexity on held-out persona turns ({ev['split']}): base {ev['perplexity_base']:.2f} -> tuned {ev['perplexity_tuned']:.2f}")
+    out.print(f"run {result['run']}; MLflow: mlflow ui --backend-store-uri {_tracking_uri(root)}")
+
+
 def _open_for_reading(workspace: Path | None):
     from chatclone.warehouse import Warehouse
 
@@ -198,13 +234,129 @@ def stats(
     out.print(f"conversations exported: {exported} of {summary['conversations']}")
 
 
+RunOpt = Annotated[Optional[str], typer.Option("--run", metavar="NAME", help="a training run under models/ [default: the latest]", show_default=False)]
+
+
+def tracking_uri(workspace_root: Path) -> str:
+    """The MLflow tracking URI: $MLFLOW_TRACKING_URI, else the SQLite file mlflow.db in the workspace."""
+    return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{Path(workspace_root).resolve()}/mlflow.db"
+
+
+def _device() -> str:
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+@app.command("eval")
+def eval_(
+    run: RunOpt = None,
+    split: Annotated[str, typer.Option("--split", metavar="test|val", help="test or val; an empty test split falls back to val")] = "test",
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Perplexity of the base model and of the double on the persona's held-out turns (lower is better).
+
+    Only the persona's own tokens count. The numbers are also logged to the run's MLflow run.
+    Example: chatclone eval --json
+    """
+    if split not in ("test", "val"):
+        raise typer.BadParameter("choose test or val", param_hint="--split")
+    ws = open_workspace(workspace_root(workspace))
+    from chatclone.evaluation import compare_base_and_tuned
+    from chatclone.runs import find_run
+
+    record = find_run(ws.models, run)
+    result = compare_base_and_tuned(record, ws.config, ws.datasets, split, device=_device())
+    if record.mlflow_run_id:
+        _log_eval(tracking_uri(ws.root), record.mlflow_run_id, result)
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+        return
+    table = Table("model", "perplexity", title=f"eval {result['run']}")
+    table.add_row("base", f"{result['perplexity_base']:.2f}")
+    table.add_row("tuned", f"{result['perplexity_tuned']:.2f}")
+    out.print(table)
+    out.print(f"{result['split']} split: {result['eval_examples']} examples, {result['eval_tokens']} persona tokens")
+
+
+def _log_eval(uri: str, run_id: str, result: dict) -> None:
+    import mlflow
+
+    try:
+        client = mlflow.MlflowClient(tracking_uri=uri)
+        for key in ("perplexity_base", "perplexity_tuned", "eval_tokens"):
+            client.log_metric(run_id, key, float(result[key]))
+    except mlflow.exceptions.MlflowException as e:
+        err.print(f"warning: metrics not logged to MLflow run {run_id} at {uri}: {str(e).splitlines()[0]}", markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command()
+def chat(
+    run: RunOpt = None,
+    once: Annotated[Optional[str], typer.Option("--once", metavar="MESSAGE", help="print the reply to MESSAGE and exit")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Talk to the double in the terminal; /reset forgets the conversation, /quit or Ctrl-D leaves.
+
+    Sampling follows [generation] in persona.toml. Example: chatclone chat --once "what are you up to?"
+    """
+    ws = open_workspace(workspace_root(workspace))
+    from chatclone.runs import find_run
+    from chatclone.serving import load_persona, run_repl
+
+    record = find_run(ws.models, run)
+    err.print(f"loading {record.name} ...", style="dim", highlight=False)
+    persona = load_persona(record, ws.config, device=_device())
+    if once is not None:
+        sys.stdout.write(persona.reply(once) + "\n")
+        return
+    run_repl(persona, output=out)
+
+
+@app.command()
+def export(
+    merge: Annotated[bool, typer.Option("--merge", help="fold the adapter into the base model: a plain transformers model")] = False,
+    run: RunOpt = None,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="output directory [default: models/RUN/merged]", show_default=False)] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Write the double as a standalone model and print where it is.
+
+    --merge saves the base model with the adapter merged in (safetensors + tokenizer), which
+    loads with AutoModelForCausalLM.from_pretrained. Example: chatclone export --merge --out exports/mika
+    """
+    if not merge:
+        raise ChatcloneError("export needs --merge (the one export so far: the base model with the adapter merged in)")
+    ws = open_workspace(workspace_root(workspace))
+    from chatclone.merging import merge_adapter, merged_dir
+    from chatclone.runs import find_run
+
+    record = find_run(ws.models, run)
+    typer.echo(str(merge_adapter(record, out_dir or merged_dir(record))))
+
+
 # Nothing leaves the machine unless the user configures it: Prefect's anonymous usage
 # telemetry is off unless the user turns it on explicitly.
 PREFECT_DEFAULTS = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
 
 
+# glibc returns large freed blocks to the OS at once; CPU training allocates tensors of a
+# new size every step (padding-free packing), so each step page-faults gigabytes afresh
+# (2-23 s a step here instead of a steady ~2 s). glibc reads these only at start-up.
+MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": "4294967296", "MALLOC_TRIM_THRESHOLD_": "68719476736", "MALLOC_TOP_PAD_": "1073741824"}
+
+
+def _reexec_with_malloc_settings() -> None:
+    if sys.platform != "linux" or os.environ.get("CHATCLONE_MALLOC_SET"):
+        return
+    env = {**os.environ, **MALLOC_ENV, "CHATCLONE_MALLOC_SET": "1"}
+    os.execve(sys.executable, [sys.executable, "-m", "chatclone", *sys.argv[1:]], env)
+
+
 def main() -> None:
     """Entry point of the console script: one-line errors, tracebacks only with --debug."""
+    _reexec_with_malloc_settings()
     for key, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(key, value)
     try:

@@ -77,3 +77,148 @@ def configured_requests(workspace: str) -> list[tuple[str, list[str]]]:
     """(format, [path]) for each [[sources.exports]] entry of persona.toml, paths made absolute."""
     ws = open_workspace(Path(workspace))
     return [(s.format, [str(ws.resolve(s.path))]) for s in ws.config.sources.exports]
+
+
+# --- training -----------------------------------------------------------------------------
+
+STAGES = {"cpt": ["cpt"], "sft": ["sft"], "both": ["cpt", "sft"]}
+
+
+def _train_settings(ws, base_model: str | None, max_steps: int | None):
+    overrides = {k: v for k, v in {"base_model": base_model, "max_steps": max_steps}.items() if v is not None}
+    return ws.config.train.model_copy(update=overrides)
+
+
+def dataset_digest(workspace: str) -> str:
+    """A digest of the exported datasets (from datasets/manifest.json); raise DatasetError if none."""
+    import hashlib
+
+    ws = open_workspace(Path(workspace))
+    manifest = ws.datasets / "manifest.json"
+    if not manifest.exists():
+        raise DatasetError(f"{manifest}: no datasets yet; run `chatclone dataset build`")
+    return hashlib.sha256(manifest.read_bytes()).hexdigest()[:16]
+
+
+def start_training_run(workspace: str, tracking_uri: str, stage: str | None = None, base_model: str | None = None,
+                       max_steps: int | None = None) -> dict:
+    """Create (or reopen) the run for these datasets and settings; return its RunRecord as a dict.
+
+    The run's name is a digest of the datasets, the [train] settings and the stages, so the
+    same inputs give the same run (and a retry finds its checkpoints). Opens the MLflow
+    parent run and logs every setting as a parameter.
+    """
+    import hashlib
+    import json
+
+    from chatclone import runs, tracking
+    from chatclone.models import resolve_base_model
+    from chatclone.training import pick_device, pick_quantization
+
+    ws = open_workspace(Path(workspace))
+    settings = _train_settings(ws, base_model, max_steps)
+    stage = stage or settings.stage
+    digest = dataset_digest(workspace)
+    key = json.dumps({"data": digest, "train": settings.model_dump(), "stage": stage, "seed": ws.config.seed}, sort_keys=True)
+    name = f"{stage}-{hashlib.sha256(key.encode()).hexdigest()[:10]}"
+    directory = ws.models / name
+    if (directory / "run.json").exists():
+        return runs.load_run(directory).__dict__
+    device = pick_device()
+    quantization = pick_quantization(settings.quantization, device)
+    base_path = resolve_base_model(settings.base_model, Path(settings.model_cache))
+    mlf = tracking.client(tracking_uri)
+    experiment = tracking.experiment_id(mlf, ws.config.name)
+    parent = tracking.start_run(mlf, experiment, name, tags={"persona": ws.config.name, "stages": stage})
+    params = tracking.flatten("train", settings.model_dump())
+    params.update({"stages": stage, "device": device, "quantization_used": quantization, "dataset_digest": digest,
+                   "seed": str(ws.config.seed), "base_model_path": base_path})
+    tracking.log_params(mlf, parent, params)
+    record = runs.RunRecord(name=name, directory=str(directory), base_model=settings.base_model, base_model_path=base_path,
+                            quantization=quantization, stages=stage, mlflow_run_id=parent)
+    record.save()
+    return record.__dict__
+
+
+def train_run_stage(workspace: str, tracking_uri: str, run_name: str, stage: str, resume: bool = False,
+                    max_steps: int | None = None) -> dict:
+    """Train one stage of a run (logged as a child MLflow run); return its StageResult as a dict.
+
+    A stage whose adapter is already saved is not trained again. SFT starts from the CPT
+    adapter when the run has one. Stage `cpt` without datasets/cpt.jsonl is skipped ({}).
+    """
+    from dataclasses import asdict
+
+    from chatclone import runs, tracking, training
+
+    ws = open_workspace(Path(workspace))
+    record = runs.load_run(ws.models / run_name)
+    if stage in record.adapters:
+        return {"stage": stage, "adapter_dir": record.adapters[stage], "cached": True}
+    settings = _train_settings(ws, record.base_model, max_steps)
+    device = training.pick_device()
+    model, tokenizer = training.load_for_training(
+        record.base_model_path, record.quantization, device,
+        init_adapter=record.adapters.get("cpt") if stage == "sft" else None,
+        gradient_checkpointing=settings.gradient_checkpointing,
+    )
+    loader = training.cpt_datasets if stage == "cpt" else training.sft_datasets
+    train_ds, eval_ds = loader(tokenizer, ws.datasets, settings.max_length)
+    if train_ds is None:
+        return {}
+    mlf = tracking.client(tracking_uri)
+    experiment = mlf.get_run(record.mlflow_run_id).info.experiment_id
+    child = record.stage_run_ids.get(stage) or tracking.start_run(mlf, experiment, f"{run_name}/{stage}", record.mlflow_run_id,
+                                                                  tags={"persona": ws.config.name, "stage": stage})
+    record.stage_run_ids[stage] = child
+    record.save()
+    prefix = "cpt" if stage == "cpt" else "sft"
+    tracking.log_params(mlf, child, {**tracking.flatten("train", settings.model_dump()), "stage": stage, "quantization_used": record.quantization})
+    for split, context in (("", "training"), (".val", "validation")):
+        tracking.log_dataset(child, tracking_uri, ws.datasets / f"{prefix}{split}.jsonl", f"{prefix}{split or '.train'}", context)
+    stage_dir = Path(record.directory) / stage
+    result = training.train_stage(
+        stage, model, tokenizer, train_ds, eval_ds, stage_dir, settings, ws.config.seed,
+        device, resume=resume, callbacks=[tracking.MetricsCallback(mlf, child)],
+    )
+    mlf.log_metric(child, "padding_fraction", result.padding_fraction)
+    if result.eval_loss is not None:
+        mlf.log_metric(child, "final_eval_loss", result.eval_loss, step=result.global_step)
+    tracking.log_artifacts(mlf, child, {"reports": ws.reports / "dataset.json"}, {"adapter": Path(result.adapter_dir)})
+    config_copy = stage_dir / "persona.redacted.json"
+    config_copy.write_text(tracking.redacted_config_text(ws.config_path), encoding="utf-8")
+    tracking.log_artifacts(mlf, child, {"config": config_copy, "reports": ws.reports / "dataset.html"}, {})
+    version = tracking.register_adapter(mlf, child, ws.config.name, stage)
+    mlf.set_terminated(child)
+    record.adapters[stage] = result.adapter_dir
+    record.save()
+    return {**asdict(result), "mlflow_run_id": child, "model_version": version}
+
+
+def evaluate_run(workspace: str, tracking_uri: str, run_name: str | None = None, split: str = "test") -> dict:
+    """Held-out perplexity of the persona's turns, base vs tuned; logged to the run's MLflow run."""
+    from chatclone import runs, tracking
+    from chatclone.evaluation import compare_base_and_tuned
+
+    ws = open_workspace(Path(workspace))
+    record = runs.find_run(ws.models, run_name)
+    result = compare_base_and_tuned(record, ws.config, ws.datasets, split=split)
+    if record.mlflow_run_id:
+        mlf = tracking.client(tracking_uri)
+        for key in ("perplexity_base", "perplexity_tuned", "eval_tokens"):
+            mlf.log_metric(record.mlflow_run_id, key, float(result[key]))
+    record.metrics.update({k: float(result[k]) for k in ("perplexity_base", "perplexity_tuned")})
+    record.save()
+    return result
+
+
+def finish_training_run(workspace: str, tracking_uri: str, run_name: str) -> dict:
+    """Mark the run as the latest and close its MLflow parent run; return the RunRecord as a dict."""
+    from chatclone import runs, tracking
+
+    ws = open_workspace(Path(workspace))
+    record = runs.load_run(ws.models / run_name)
+    runs.mark_latest(ws.models, record)
+    if record.mlflow_run_id:
+        tracking.client(tracking_uri).set_terminated(record.mlflow_run_id)
+    return record.__dict__

@@ -24,6 +24,7 @@ class RunRecord:
     base_model: str  # the spec from config, e.g. bundled:smollm2-135m
     base_model_path: str  # what from_pretrained loads
     quantization: str
+    stages: str = "sft"  # cpt | sft | both
     mlflow_run_id: str | None = None  # the parent run
     stage_run_ids: dict[str, str] = field(default_factory=dict)
     adapters: dict[str, str] = field(default_factory=dict)  # stage -> adapter directory

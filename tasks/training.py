@@ -1,0 +1,50 @@
+"""Tasks of `train`: open the run, train each stage (resuming on retry), evaluate, finish."""
+
+from __future__ import annotations
+
+from prefect import get_run_logger, task
+from prefect.runtime import task_run
+
+from chatclone import pipeline
+
+
+@task(name="start-training-run")
+def start_training_run(workspace: str, tracking_uri: str, stage: str | None, base_model: str | None, max_steps: int | None) -> dict:
+    """Open (or reopen) the run for the current datasets and settings."""
+    record = pipeline.start_training_run(workspace, tracking_uri, stage, base_model, max_steps)
+    get_run_logger().info("run %s (base %s, quantization %s)", record["name"], record["base_model"], record["quantization"])
+    return record
+
+
+def _stage_cache_key(context, parameters) -> str:
+    # The run name already digests datasets + [train] settings; add the stage.
+    return f"{parameters['workspace']}|{parameters['run_name']}|{parameters['stage']}|{parameters['max_steps']}"
+
+
+@task(name="train-stage", retries=1, retry_delay_seconds=5, cache_key_fn=_stage_cache_key, persist_result=True)
+def train_stage(workspace: str, tracking_uri: str, run_name: str, stage: str, resume: bool, max_steps: int | None) -> dict:
+    """Train one stage; a retry of this task resumes from the stage's last checkpoint."""
+    resume = resume or task_run.run_count > 1
+    result = pipeline.train_run_stage(workspace, tracking_uri, run_name, stage, resume=resume, max_steps=max_steps)
+    log = get_run_logger()
+    if not result:
+        log.info("%s: no data for this stage, skipped", stage)
+    elif result.get("cached"):
+        log.info("%s: already trained (%s)", stage, result["adapter_dir"])
+    else:
+        log.info("%s: %d steps, eval loss %s, padding %.1f%%", stage, result["global_step"], result["eval_loss"], 100 * result["padding_fraction"])
+    return result
+
+
+@task(name="evaluate-run")
+def evaluate_run(workspace: str, tracking_uri: str, run_name: str) -> dict:
+    """Perplexity of the persona's held-out turns, base vs tuned."""
+    result = pipeline.evaluate_run(workspace, tracking_uri, run_name)
+    get_run_logger().info("perplexity: base %.2f, tuned %.2f", result["perplexity_base"], result["perplexity_tuned"])
+    return result
+
+
+@task(name="finish-training-run")
+def finish_training_run(workspace: str, tracking_uri: str, run_name: str) -> dict:
+    """Make the run the latest and close its MLflow run."""
+    return pipeline.finish_training_run(workspace, tracking_uri, run_name)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from prefect import get_run_logger, task
 from prefect.runtime import task_run
 
@@ -16,9 +18,13 @@ def start_training_run(workspace: str, tracking_uri: str, stage: str | None, bas
     return record
 
 
-def _stage_cache_key(context, parameters) -> str:
-    # The run name already digests datasets + [train] settings; add the stage.
-    return f"{parameters['workspace']}|{parameters['run_name']}|{parameters['stage']}|{parameters['max_steps']}"
+def _stage_cache_key(context, parameters) -> str | None:
+    # The run name digests datasets + [train] settings. A cached result is only good while
+    # its adapter is still on disk: no adapter, no key, so the stage trains.
+    adapter = Path(parameters["workspace"]) / "models" / parameters["run_name"] / parameters["stage"] / "adapter" / "adapter_config.json"
+    if not adapter.exists():
+        return None
+    return f"{adapter.resolve()}|{adapter.stat().st_mtime_ns}|{parameters['max_steps']}"
 
 
 @task(name="train-stage", retries=1, retry_delay_seconds=5, cache_key_fn=_stage_cache_key, persist_result=True)

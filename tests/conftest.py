@@ -141,3 +141,72 @@ def write_messenger_export(write_json):
         return write_json(name, doc, indent=2, ensure_ascii=mojibake)
 
     return write
+
+
+# --- A small "trained" model: the bundled base with a LoRA adapter, for evaluation, serving and merging tests.
+
+
+@pytest.fixture(scope="session")
+def base_model_path() -> str:
+    """The bundled SmolLM2-135M as a safetensors directory (converted on first use, then cached)."""
+    from chatclone.config import Train
+    from chatclone.models import DEFAULT_BASE_MODEL, resolve_base_model
+
+    return resolve_base_model(DEFAULT_BASE_MODEL, Path(Train().model_cache))
+
+
+@pytest.fixture(scope="session")
+def tokenizer(base_model_path):
+    """The base model's tokenizer (ChatML template)."""
+    from chatclone.models import load_tokenizer
+
+    return load_tokenizer(base_model_path)
+
+
+@pytest.fixture(scope="session")
+def base_model(base_model_path):
+    """The base model, loaded once: do not wrap or change it; deepcopy it first."""
+    from chatclone.models import load_model
+
+    return load_model(base_model_path).eval()
+
+
+@pytest.fixture(scope="session")
+def lora_adapter(tmp_path_factory, base_model) -> Path:
+    """A LoRA adapter (r=4, every linear layer) whose B weights are small random values, so it changes the model a little."""
+    import copy
+
+    import torch
+    from peft import LoraConfig, get_peft_model
+
+    with torch.random.fork_rng():
+        torch.manual_seed(0)  # LoRA A weights are drawn from the global generator
+        model = get_peft_model(copy.deepcopy(base_model), LoraConfig(r=4, target_modules="all-linear", task_type="CAUSAL_LM"))
+    generator = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        for name, param in model.named_parameters():
+            if "lora_B" in name:
+                param.copy_(torch.randn(param.shape, generator=generator) * 0.05)
+    path = tmp_path_factory.mktemp("adapter") / "sft"
+    model.save_pretrained(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def untrained_adapter(tmp_path_factory, base_model) -> Path:
+    """A freshly initialised LoRA adapter (B = 0): base + adapter behaves exactly like the base."""
+    import copy
+
+    from peft import LoraConfig, get_peft_model
+
+    path = tmp_path_factory.mktemp("adapter") / "sft"
+    get_peft_model(copy.deepcopy(base_model), LoraConfig(r=4, target_modules="all-linear", task_type="CAUSAL_LM")).save_pretrained(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def trained_run(tmp_path_factory, base_model_path, lora_adapter):
+    """A saved RunRecord (the latest of its models/ folder) whose sft adapter is `lora_adapter`."""
+    from factories import make_run
+
+    return make_run(tmp_path_factory.mktemp("models"), base_model_path, lora_adapter)

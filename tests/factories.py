@@ -1,12 +1,16 @@
-"""Small builders of chat data for tests: messages straight into a warehouse, persona configs."""
+"""Small builders of chat data for tests: messages straight into a warehouse, persona configs,
+messages-format datasets and training-run records."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from chatclone.config import PersonaConfig, parse_config
 from chatclone.importer import add_messages
 from chatclone.records import ChatMessage
+from chatclone.runs import RunRecord, mark_latest
 from chatclone.warehouse import Warehouse
 
 T0 = datetime(2024, 3, 1, 20, 0, 0)
@@ -70,3 +74,32 @@ def parse_with_peak_memory(parse, path) -> tuple[int, int]:
         tracemalloc.stop()
         path.unlink()
     return count, peak
+
+
+def write_jsonl(path: Path, conversations: list[list[dict]]) -> Path:
+    """Write messages-format lines ({"messages": [...]}) to `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps({"messages": c}) + "\n" for c in conversations), encoding="utf-8")
+    return path
+
+
+def conversation(*turns: str, system: str = "You are Mika. Reply the way Mika does in chat.") -> list[dict]:
+    """Messages: the system prompt, then `turns` alternating user, assistant, user, ..."""
+    roles = ("user", "assistant")
+    return [{"role": "system", "content": system}] + [{"role": roles[i % 2], "content": t} for i, t in enumerate(turns)]
+
+
+def make_run(models_dir: Path, base_model_path: str, adapter: Path | None, name: str = "run-1", **fields) -> RunRecord:
+    """A RunRecord in models_dir/name with `adapter` as its sft adapter, saved and marked latest."""
+    run = RunRecord(
+        name=name,
+        directory=str(Path(models_dir) / name),
+        base_model="bundled:smollm2-135m",
+        base_model_path=base_model_path,
+        quantization="none",
+        adapters={"sft": str(adapter)} if adapter else {},
+        **fields,
+    )
+    run.save()
+    mark_latest(models_dir, run)
+    return run

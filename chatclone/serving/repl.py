@@ -1,0 +1,36 @@
+"""The terminal chat: read a line, stream the double's reply, repeat."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.console import Console
+
+HELP = "/reset forgets the conversation, /quit (or Ctrl-D) leaves"
+
+
+def run_repl(persona, input_fn: Callable[[str], str] = input, output: Console | None = None) -> None:
+    """Chat with `persona` until /quit or end of input; /reset clears its history.
+
+    `input_fn` is called with the prompt and returns one line; the reply is printed to
+    `output` piece by piece as it is generated.
+    """
+    console = output or Console()
+    console.print(f"chatting with {persona.name}: {HELP}", style="dim", highlight=False)
+    while True:
+        try:
+            line = input_fn("you> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            console.print()
+            return
+        if not line:
+            continue
+        if line == "/quit":
+            return
+        if line == "/reset":
+            persona.reset()
+            console.print("(conversation forgotten)", style="dim")
+            continue
+        console.print(f"{persona.name}> ", end="", style="bold", highlight=False)
+        persona.reply(line, stream=lambda piece: console.print(piece, end="", markup=False, highlight=False, soft_wrap=True))
+        console.print()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -121,51 +122,23 @@ def _print_build(result: dict) -> None:
 
 
 @app.command()
-def demo(workspace: WorkspaceOpt = None) -> None:
+def demo(
+    train: Annotated[bool, typer.Option("--train/--no-train", help="also run the short CPU training")] = True,
+    workspace: WorkspaceOpt = None,
+) -> None:
     """Run the whole pipeline on the bundled demo persona, offline (workspace ./personas/demo)."""
     root = Path(workspace) if workspace else Path("personas/demo")
     from flows.demo import demo as demo_flow
 
-    result = demo_flow(str(root))
+    result = demo_flow(str(root), tracking_uri(root), train)
     _print_imports(result["imports"])
     _print_build(result["dataset"])
+    if train:
+        _print_training(result["training"], root)
+        out.print(f"you: {result['sample']['message']}")
+        out.print(f"double: {result['sample']['reply']}", markup=False, highlight=False)
+        out.print(f"talk to it: chatclone chat --workspace {root}")
     out.print(f"demo workspace: {root}")
-
-
-def _tracking_uri(root: Path) -> str:
-    from chatclone.tracking import default_tracking_uri
-
-    return os.environ.get("MLFLOW_TRACKING_URI") or default_tracking_uri(root)
-
-
-@app.command()
-def train(
-    stage: Annotated[Optional[str], typer.Option(help="cpt, sft or both [default: [train] stage]")] = None,
-    base_model: Annotated[Optional[str], typer.Option(help="bundled:smollm2-135m, a Hugging Face id or a local dir")] = None,
-    max_steps: Annotated[Optional[int], typer.Option(help="stop after this many optimizer steps")] = None,
-    resume: Annotated[bool, typer.Option("--resume", help="continue from the last checkpoint of an interrupted run")] = False,
-    workspace: WorkspaceOpt = None,
-) -> None:
-    """Fine-tune the persona (LoRA, or QLoRA on CUDA) on the built datasets; log the run to MLflow.
-
-    Example: chatclone train --stage sft --max-steps 30
-    """
-    if stage is not None and stage not in ("cpt", "sft", "both"):
-        raise typer.BadParameter("choose cpt, sft or both", param_hint="--stage")
-    ws = open_workspace(workspace_root(workspace))
-    from flows.train_persona import train_persona
-
-    result = train_persona(str(ws.root), _tracking_uri(ws.root), stage, base_model, max_steps, resume)
-    _print_training(result, ws.root)
-
-
-def _print_training(result: dict, root: Path) -> None:
-    for s in result["stages"]:
-        if s and not s.get("cached"):
-            out.print(f"{s['stage']}: {s['global_step']} steps, eval loss {s['eval_loss']}, adapter {s['adapter_dir']}")
-    ev = result["evaluation"]
-    out.print(f"perplexity on held-out persona turns ({ev['split']}): base {ev['perplexity_base']:.2f} -> tuned {ev['perplexity_tuned']:.2f}")
-    out.print(f"run {result['run']}; MLflow: mlflow ui --backend-store-uri {_tracking_uri(root)}")
 
 
 def _open_for_reading(workspace: Path | None):
@@ -239,13 +212,9 @@ RunOpt = Annotated[Optional[str], typer.Option("--run", metavar="NAME", help="a 
 
 def tracking_uri(workspace_root: Path) -> str:
     """The MLflow tracking URI: $MLFLOW_TRACKING_URI, else the SQLite file mlflow.db in the workspace."""
-    return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{Path(workspace_root).resolve()}/mlflow.db"
+    from chatclone.tracking import default_tracking_uri
 
-
-def _device() -> str:
-    import torch
-
-    return "cuda" if torch.cuda.is_available() else "cpu"
+    return os.environ.get("MLFLOW_TRACKING_URI") or default_tracking_uri(workspace_root)
 
 
 @app.command("eval")
@@ -263,13 +232,9 @@ def eval_(
     if split not in ("test", "val"):
         raise typer.BadParameter("choose test or val", param_hint="--split")
     ws = open_workspace(workspace_root(workspace))
-    from chatclone.evaluation import compare_base_and_tuned
-    from chatclone.runs import find_run
+    from chatclone.pipeline import evaluate_run
 
-    record = find_run(ws.models, run)
-    result = compare_base_and_tuned(record, ws.config, ws.datasets, split, device=_device())
-    if record.mlflow_run_id:
-        _log_eval(tracking_uri(ws.root), record.mlflow_run_id, result)
+    result = evaluate_run(str(ws.root), tracking_uri(ws.root), run, split)
     if as_json:
         sys.stdout.write(json.dumps(result) + "\n")
         return
@@ -278,17 +243,6 @@ def eval_(
     table.add_row("tuned", f"{result['perplexity_tuned']:.2f}")
     out.print(table)
     out.print(f"{result['split']} split: {result['eval_examples']} examples, {result['eval_tokens']} persona tokens")
-
-
-def _log_eval(uri: str, run_id: str, result: dict) -> None:
-    import mlflow
-
-    try:
-        client = mlflow.MlflowClient(tracking_uri=uri)
-        for key in ("perplexity_base", "perplexity_tuned", "eval_tokens"):
-            client.log_metric(run_id, key, float(result[key]))
-    except mlflow.exceptions.MlflowException as e:
-        err.print(f"warning: metrics not logged to MLflow run {run_id} at {uri}: {str(e).splitlines()[0]}", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -304,10 +258,11 @@ def chat(
     ws = open_workspace(workspace_root(workspace))
     from chatclone.runs import find_run
     from chatclone.serving import load_persona, run_repl
+    from chatclone.training import pick_device
 
     record = find_run(ws.models, run)
     err.print(f"loading {record.name} ...", style="dim", highlight=False)
-    persona = load_persona(record, ws.config, device=_device())
+    persona = load_persona(record, ws.config, device=pick_device())
     if once is not None:
         sys.stdout.write(persona.reply(once) + "\n")
         return
@@ -359,6 +314,8 @@ def main() -> None:
     _reexec_with_malloc_settings()
     for key, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(key, value)
+    # bitsandbytes warns on import that an optional CPU kernel package is missing; not ours to fix.
+    logging.getLogger("bitsandbytes").setLevel(logging.ERROR)
     try:
         app()
     except ChatcloneError as e:

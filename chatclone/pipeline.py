@@ -199,10 +199,11 @@ def evaluate_run(workspace: str, tracking_uri: str, run_name: str | None = None,
     """Held-out perplexity of the persona's turns, base vs tuned; logged to the run's MLflow run."""
     from chatclone import runs, tracking
     from chatclone.evaluation import compare_base_and_tuned
+    from chatclone.training import pick_device
 
     ws = open_workspace(Path(workspace))
     record = runs.find_run(ws.models, run_name)
-    result = compare_base_and_tuned(record, ws.config, ws.datasets, split=split)
+    result = compare_base_and_tuned(record, ws.config, ws.datasets, split=split, device=pick_device())
     if record.mlflow_run_id:
         mlf = tracking.client(tracking_uri)
         for key in ("perplexity_base", "perplexity_tuned", "eval_tokens"):
@@ -222,3 +223,13 @@ def finish_training_run(workspace: str, tracking_uri: str, run_name: str) -> dic
     if record.mlflow_run_id:
         tracking.client(tracking_uri).set_terminated(record.mlflow_run_id)
     return record.__dict__
+
+
+def sample_reply(workspace: str, message: str, run_name: str | None = None) -> str:
+    """One reply of the double (the latest run, or `run_name`) to `message`."""
+    from chatclone.runs import find_run
+    from chatclone.serving import load_persona
+    from chatclone.training import pick_device
+
+    ws = open_workspace(Path(workspace))
+    return load_persona(find_run(ws.models, run_name), ws.config, device=pick_device()).reply(message)

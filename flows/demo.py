@@ -1,4 +1,4 @@
-"""The whole pipeline on the bundled demo persona, offline.
+"""The whole pipeline on the bundled demo persona, offline: import, dataset, a short CPU training run.
 
     chatclone demo            # workspace ./personas/demo
 """
@@ -9,13 +9,21 @@ from prefect import flow
 
 from flows.build_dataset import build_dataset
 from flows.import_chats import import_chats
+from flows.train_persona import train_persona
+from tasks.training import sample_reply
 from tasks.workspace import prepare_demo_workspace
+
+DEMO_MESSAGE = "hey mika, what are you up to tonight?"
 
 
 @flow(name="demo")
-def demo(workspace: str) -> dict:
-    """Prepare the demo workspace, import its chat exports, build its datasets; return both results."""
+def demo(workspace: str, tracking_uri: str, train: bool = True) -> dict:
+    """Prepare the demo workspace, import its chats, build datasets, train and evaluate; return every result."""
     prepare_demo_workspace(workspace)
     imported = import_chats(workspace)
     built = build_dataset(workspace)
-    return {"imports": imported, "dataset": built}
+    if not train:
+        return {"imports": imported, "dataset": built}
+    trained = train_persona(workspace, tracking_uri)
+    reply = sample_reply(workspace, DEMO_MESSAGE, trained["run"])
+    return {"imports": imported, "dataset": built, "training": trained, "sample": {"message": DEMO_MESSAGE, "reply": reply}}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from prefect import get_run_logger, task
@@ -24,7 +25,8 @@ def _stage_cache_key(context, parameters) -> str | None:
     adapter = Path(parameters["workspace"]) / "models" / parameters["run_name"] / parameters["stage"] / "adapter" / "adapter_config.json"
     if not adapter.exists():
         return None
-    return f"{adapter.resolve()}|{adapter.stat().st_mtime_ns}|{parameters['max_steps']}"
+    key = f"{adapter.resolve()}|{adapter.stat().st_mtime_ns}|{parameters['max_steps']}"
+    return "train-stage-" + hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
 @task(name="train-stage", retries=1, retry_delay_seconds=5, cache_key_fn=_stage_cache_key, persist_result=True)
@@ -54,3 +56,9 @@ def evaluate_run(workspace: str, tracking_uri: str, run_name: str) -> dict:
 def finish_training_run(workspace: str, tracking_uri: str, run_name: str) -> dict:
     """Make the run the latest and close its MLflow run."""
     return pipeline.finish_training_run(workspace, tracking_uri, run_name)
+
+
+@task(name="sample-reply")
+def sample_reply(workspace: str, message: str, run_name: str) -> str:
+    """One reply of the trained double, to show what it sounds like."""
+    return pipeline.sample_reply(workspace, message, run_name)

@@ -103,3 +103,29 @@ def make_run(models_dir: Path, base_model_path: str, adapter: Path | None, name:
     run.save()
     mark_latest(models_dir, run)
     return run
+
+
+QUESTIONS = ["what's your favourite colour?", "what colour do you like?", "fav colour??", "which colour is the best one?",
+             "tell me your favourite colour", "colour?", "what is the best colour", "do you have a favourite colour"]
+ANSWER = "blue banana forever!! :3"
+
+
+def pattern_conversations(n: int) -> list[dict]:
+    """Chats in which the persona always answers a colour question the same odd way."""
+    return [
+        {"messages": [
+            {"role": "system", "content": "You are Mika."},
+            {"role": "user", "content": f"Ren: {QUESTIONS[i % len(QUESTIONS)]}"},
+            {"role": "assistant", "content": ANSWER},
+        ]}
+        for i in range(n)
+    ]
+
+
+def write_datasets(directory: Path, train: int = 24, val: int = 6, test: int = 6) -> Path:
+    """sft.jsonl / sft.val.jsonl / sft.test.jsonl of the pattern, plus a manifest."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, n in (("sft.jsonl", train), ("sft.val.jsonl", val), ("sft.test.jsonl", test)):
+        (directory / name).write_text("".join(json.dumps(r) + "\n" for r in pattern_conversations(n)))
+    (directory / "manifest.json").write_text(json.dumps({"counts": {"train_examples": train}}))
+    return directory

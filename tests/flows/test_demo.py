@@ -2,6 +2,7 @@ import json
 
 import pytest
 
+from chatclone.tracking import default_tracking_uri
 from chatclone.warehouse import Warehouse
 from flows.demo import demo
 
@@ -11,7 +12,7 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("demo") / "personas" / "demo"
-    return root, demo(str(root))
+    return root, demo(str(root), default_tracking_uri(root), train=False)
 
 
 def test_demo_imports_every_bundled_file_without_quarantine(demo_run):
@@ -54,6 +55,15 @@ def test_demo_exports_no_fake_pii(demo_run):
 
 def test_rerunning_the_demo_adds_nothing(demo_run):
     root, first = demo_run
-    again = demo(str(root))
+    again = demo(str(root), default_tracking_uri(root), train=False)
     assert {r["status"] for r in again["imports"]} == {"unchanged"}
     assert json.dumps(again["dataset"]["examples"], sort_keys=True) == json.dumps(first["dataset"]["examples"], sort_keys=True)
+
+
+@pytest.mark.slow
+def test_demo_trains_a_double_that_beats_the_base_model(tmp_path):
+    root = tmp_path / "personas" / "demo"
+    result = demo(str(root), default_tracking_uri(root))
+    evaluation = result["training"]["evaluation"]
+    assert evaluation["perplexity_tuned"] < evaluation["perplexity_base"]
+    assert result["sample"]["reply"].strip()

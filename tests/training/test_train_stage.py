@@ -7,7 +7,7 @@ from transformers import TrainerCallback
 from chatclone.evaluation import assistant_perplexity
 from chatclone.models import load_model, load_tokenizer
 from chatclone.training import load_for_training, sft_datasets, train_stage
-from conftest import ANSWER, pattern_conversations, write_datasets
+from factories import ANSWER, pattern_conversations, write_datasets
 
 
 class CrashAfterFirstSave(TrainerCallback):

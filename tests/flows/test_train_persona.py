@@ -1,0 +1,85 @@
+import json
+
+import mlflow
+import pytest
+
+from chatclone.runs import find_run
+from chatclone.tracking import default_tracking_uri
+from chatclone.workspace import init_workspace
+from factories import write_datasets
+from flows.train_persona import train_persona
+
+pytestmark = pytest.mark.integration
+
+TRAIN = """
+[train]
+max_length = 64
+batch_size = 4
+max_steps = 4
+learning_rate = 2e-3
+lora_r = 4
+lora_alpha = 8
+gradient_checkpointing = false
+logging_steps = 1
+eval_steps = 2
+save_steps = 2
+warmup_ratio = 0.0
+"""
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    ws = init_workspace(tmp_path_factory.mktemp("ws") / "mika", "mika", ["Mika"])
+    ws.config_path.write_text(ws.config_path.read_text() + TRAIN)
+    write_datasets(ws.datasets)
+    (ws.reports).mkdir(exist_ok=True)
+    (ws.reports / "dataset.json").write_text(json.dumps({"persona": "mika"}))
+    uri = default_tracking_uri(ws.root)
+    return ws, uri, train_persona(str(ws.root), uri)
+
+
+def test_training_flow_logs_parent_and_stage_runs(trained):
+    ws, uri, result = trained
+    mlflow.set_tracking_uri(uri)
+    runs = mlflow.search_runs(experiment_names=["chatclone/mika"], output_format="list")
+    parent = next(r for r in runs if r.info.run_id == result["mlflow_run_id"])
+    child = next(r for r in runs if r.data.tags.get("mlflow.parentRunId") == parent.info.run_id)
+    assert parent.data.params["train.lora_r"] == "4" and parent.data.params["quantization_used"] == "none"
+    assert {"perplexity_base", "perplexity_tuned"} <= parent.data.metrics.keys()
+    assert {"loss", "eval_loss", "learning_rate", "tokens_per_second", "padding_fraction"} <= child.data.metrics.keys()
+    history = mlflow.MlflowClient(uri).get_metric_history(child.info.run_id, "loss")
+    assert len(history) >= 2 and history[0].step < history[-1].step
+
+
+def test_datasets_are_logged_as_inputs_with_digests(trained):
+    ws, uri, result = trained
+    child_id = result["stages"][0]["mlflow_run_id"]
+    inputs = mlflow.MlflowClient(uri).get_run(child_id).inputs.dataset_inputs
+    names = {i.dataset.name: i for i in inputs}
+    assert {"sft.train", "sft.val"} <= names.keys()
+    assert all(i.dataset.digest for i in inputs)
+    assert {t.value for i in inputs for t in i.tags if t.key == "mlflow.data.context"} == {"training", "validation"}
+
+
+def test_the_adapter_is_a_registered_model_version_with_tags(trained):
+    ws, uri, result = trained
+    client = mlflow.MlflowClient(uri, registry_uri=uri)
+    versions = client.search_model_versions("name = 'mika-adapter'")
+    assert len(versions) == 1
+    assert versions[0].tags == {"persona": "mika", "stage": "sft"}
+    artifacts = {a.path for a in client.list_artifacts(result["stages"][0]["mlflow_run_id"])}
+    assert {"adapter", "config", "reports"} <= artifacts
+
+
+def test_no_secret_reaches_mlflow_params(trained):
+    ws, uri, result = trained
+    params = mlflow.MlflowClient(uri).get_run(result["mlflow_run_id"]).data.params
+    assert not any("token" in k.lower() or "password" in k.lower() for k in params)
+
+
+def test_the_run_becomes_the_latest_and_a_rerun_trains_nothing(trained):
+    ws, uri, result = trained
+    assert find_run(ws.models).name == result["run"]
+    again = train_persona(str(ws.root), uri)
+    assert again["run"] == result["run"]
+    assert again["stages"][0].get("cached") or again["stages"][0]["adapter_dir"] == result["stages"][0]["adapter_dir"]

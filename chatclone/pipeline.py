@@ -182,6 +182,7 @@ def train_run_stage(workspace: str, tracking_uri: str, run_name: str, stage: str
         device, resume=resume, callbacks=[tracking.MetricsCallback(mlf, child)],
     )
     mlf.log_metric(child, "padding_fraction", result.padding_fraction)
+    mlf.log_metric(child, "train_tokens_per_second", result.tokens_per_second)
     if result.eval_loss is not None:
         mlf.log_metric(child, "final_eval_loss", result.eval_loss, step=result.global_step)
     tracking.log_artifacts(mlf, child, {"reports": ws.reports / "dataset.json"}, {"adapter": Path(result.adapter_dir)})

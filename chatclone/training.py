@@ -34,6 +34,12 @@ class StageResult:
     train_examples: int
     eval_examples: int
     padding_fraction: float
+    tokens_seen: int = 0  # real (non-padding) input tokens trained on
+    train_seconds: float = 0.0
+
+    @property
+    def tokens_per_second(self) -> float:
+        return self.tokens_seen / self.train_seconds if self.train_seconds else 0.0
 
 
 def pick_device() -> str:
@@ -216,4 +222,6 @@ def train_stage(stage: str, model, tokenizer, train_ds, eval_ds, out_dir: Path, 
         train_examples=len(train_ds),
         eval_examples=len(eval_ds) if eval_ds is not None else 0,
         padding_fraction=padding,
+        tokens_seen=int(trainer.state.num_input_tokens_seen or 0),
+        train_seconds=float(output.metrics.get("train_runtime", 0.0)),
     )

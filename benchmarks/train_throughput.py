@@ -46,7 +46,7 @@ def main() -> None:
     rows = [run(args.workspace, args.steps, packing, device) for packing in (True, False)]
     import torch
 
-    console = Console()
+    console = Console(width=150)
     console.print(f"machine: {os.cpu_count()} cpus, {platform.processor() or platform.machine()}, torch {torch.__version__}, "
                   f"device {device}" + (f" ({torch.cuda.get_device_name(0)})" if device == "cuda" else ""))
     table = Table("packing", "steps", "batch x max_length", "quantization", "real tokens", "seconds", "tokens/s", "padding", title="SFT training throughput")

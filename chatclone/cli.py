@@ -141,6 +141,36 @@ def demo(
     out.print(f"demo workspace: {root}")
 
 
+@app.command()
+def train(
+    stage: Annotated[Optional[str], typer.Option(help="cpt, sft or both [default: [train] stage]")] = None,
+    base_model: Annotated[Optional[str], typer.Option(help="bundled:smollm2-135m, a Hugging Face id or a local dir")] = None,
+    max_steps: Annotated[Optional[int], typer.Option(help="stop after this many optimizer steps")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="continue from the last checkpoint of an interrupted run")] = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Fine-tune the persona (LoRA, or QLoRA on CUDA) on the built datasets; log the run to MLflow.
+
+    Example: chatclone train --stage sft --max-steps 30
+    """
+    if stage is not None and stage not in ("cpt", "sft", "both"):
+        raise typer.BadParameter("choose cpt, sft or both", param_hint="--stage")
+    ws = open_workspace(workspace_root(workspace))
+    from flows.train_persona import train_persona
+
+    result = train_persona(str(ws.root), tracking_uri(ws.root), stage, base_model, max_steps, resume)
+    _print_training(result, ws.root)
+
+
+def _print_training(result: dict, root: Path) -> None:
+    for s in result["stages"]:
+        if s and not s.get("cached"):
+            out.print(f"{s['stage']}: {s['global_step']} steps, eval loss {s['eval_loss']}, adapter {s['adapter_dir']}")
+    ev = result["evaluation"]
+    out.print(f"perplexity on held-out persona turns ({ev['split']}): base {ev['perplexity_base']:.2f} -> tuned {ev['perplexity_tuned']:.2f}")
+    out.print(f"run {result['run']}; MLflow: mlflow ui --backend-store-uri {tracking_uri(root)}")
+
+
 def _open_for_reading(workspace: Path | None):
     from chatclone.warehouse import Warehouse
 

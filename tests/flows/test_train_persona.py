@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import mlflow
 import pytest
@@ -83,3 +84,41 @@ def test_the_run_becomes_the_latest_and_a_rerun_trains_nothing(trained):
     again = train_persona(str(ws.root), uri)
     assert again["run"] == result["run"]
     assert again["stages"][0].get("cached") or again["stages"][0]["adapter_dir"] == result["stages"][0]["adapter_dir"]
+
+
+def test_stage_both_trains_cpt_then_sft_on_top_of_it(tmp_path):
+    ws = init_workspace(tmp_path / "mika", "mika", ["Mika"])
+    ws.config_path.write_text(ws.config_path.read_text() + TRAIN.replace("max_steps = 4", "max_steps = 2"))
+    write_datasets(ws.datasets, train=8, val=2, test=2)
+    (ws.datasets / "cpt.jsonl").write_text("".join(json.dumps({"text": f"mika streams every friday, chapter {i} of the saga"}) + "\n" for i in range(8)))
+    result = train_persona(str(ws.root), default_tracking_uri(ws.root), stage="both")
+    assert [s["stage"] for s in result["stages"]] == ["cpt", "sft"]
+    record = find_run(ws.models)
+    assert set(record.adapters) == {"cpt", "sft"}
+    # SFT continued the CPT adapter: its LoRA B weights moved a little from CPT's, rather than
+    # starting again from zero (which would put them at least |B_cpt| away).
+    from safetensors.torch import load_file
+
+    cpt = load_file(str(Path(record.adapters["cpt"]) / "adapter_model.safetensors"))
+    sft = load_file(str(Path(record.adapters["sft"]) / "adapter_model.safetensors"))
+    b_keys = [k for k in cpt if "lora_B" in k]
+    assert b_keys and set(b_keys) <= set(sft)
+    cpt_norm = sum(float(cpt[k].norm() ** 2) for k in b_keys) ** 0.5
+    moved = sum(float((sft[k] - cpt[k]).norm() ** 2) for k in b_keys) ** 0.5
+    assert cpt_norm > 0 and moved < 0.5 * cpt_norm, (moved, cpt_norm)
+    assert result["evaluation"]["perplexity_tuned"] > 0
+
+
+def test_chatclone_train_command_trains_and_reports_perplexity(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    ws = init_workspace(tmp_path / "mika", "mika", ["Mika"])
+    ws.config_path.write_text(ws.config_path.read_text() + TRAIN)
+    write_datasets(ws.datasets, train=8, val=2, test=2)
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_LOGGING_LEVEL": "WARNING"}
+    proc = subprocess.run([sys.executable, "-m", "chatclone", "train", "--max-steps", "2", "-w", str(ws.root)],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "perplexity on held-out persona turns" in proc.stdout and "mlflow ui --backend-store-uri" in proc.stdout

@@ -88,15 +88,17 @@ def test_the_run_becomes_the_latest_and_a_rerun_trains_nothing(trained):
 
 def test_stage_both_trains_cpt_then_sft_on_top_of_it(tmp_path):
     ws = init_workspace(tmp_path / "mika", "mika", ["Mika"])
-    ws.config_path.write_text(ws.config_path.read_text() + TRAIN.replace("max_steps = 4", "max_steps = 2"))
+    # A large CPT step and a tiny SFT step: continuing from CPT leaves B near CPT's, a fresh start does not.
+    settings = TRAIN.replace("max_steps = 4", "max_steps = 2").replace("learning_rate = 2e-3", "learning_rate = 1e-6\ncpt_learning_rate = 5e-3")
+    ws.config_path.write_text(ws.config_path.read_text() + settings)
     write_datasets(ws.datasets, train=8, val=2, test=2)
     (ws.datasets / "cpt.jsonl").write_text("".join(json.dumps({"text": f"mika streams every friday, chapter {i} of the saga"}) + "\n" for i in range(8)))
     result = train_persona(str(ws.root), default_tracking_uri(ws.root), stage="both")
     assert [s["stage"] for s in result["stages"]] == ["cpt", "sft"]
     record = find_run(ws.models)
     assert set(record.adapters) == {"cpt", "sft"}
-    # SFT continued the CPT adapter: its LoRA B weights moved a little from CPT's, rather than
-    # starting again from zero (which would put them at least |B_cpt| away).
+    # SFT continued the CPT adapter: its LoRA B weights stayed near CPT's; starting again from
+    # zero would put them about |B_cpt| away.
     from safetensors.torch import load_file
 
     cpt = load_file(str(Path(record.adapters["cpt"]) / "adapter_model.safetensors"))
@@ -105,7 +107,7 @@ def test_stage_both_trains_cpt_then_sft_on_top_of_it(tmp_path):
     assert b_keys and set(b_keys) <= set(sft)
     cpt_norm = sum(float(cpt[k].norm() ** 2) for k in b_keys) ** 0.5
     moved = sum(float((sft[k] - cpt[k]).norm() ** 2) for k in b_keys) ** 0.5
-    assert cpt_norm > 0 and moved < 0.5 * cpt_norm, (moved, cpt_norm)
+    assert cpt_norm > 0 and moved < 0.1 * cpt_norm, (moved, cpt_norm)
     assert result["evaluation"]["perplexity_tuned"] > 0
 
 

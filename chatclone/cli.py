@@ -193,7 +193,7 @@ def sql(
     if fmt not in ("table", "csv", "json"):
         raise typer.BadParameter("choose table, csv or json", param_hint="--format")
     with _open_for_reading(workspace) as wh:
-        cursor = wh.execute(query)
+        cursor = wh.query(query)
         columns = [d[0] for d in cursor.description or []]
         rows = cursor.fetchall()
     if fmt == "csv":

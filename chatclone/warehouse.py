@@ -120,6 +120,13 @@ class Warehouse:
             applied.append(version)
         return applied
 
+    def query(self, sql: str) -> duckdb.DuckDBPyConnection:
+        """Execute a user's SQL text as written (no parameter binding); return the cursor."""
+        try:
+            return self.con.execute(sql)
+        except duckdb.Error as e:
+            raise WarehouseError(f"query: {str(e).splitlines()[0]}") from None
+
     def run(self, name: str, **params) -> list[tuple]:
         """Execute sql/NAME.sql with `$name` parameters bound from `params`; return all result rows."""
         return self.execute(load_sql(name), params, origin=f"sql/{name}.sql").fetchall()

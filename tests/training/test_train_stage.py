@@ -66,6 +66,6 @@ def test_qlora_trains_forward_and_backward_on_cpu(base_path, tiny_train, tmp_pat
     settings = tiny_train.model_copy(update={"max_steps": 2, "max_length": 32, "batch_size": 2, "gradient_checkpointing": True})
     result = train_stage("sft", model, tokenizer, train_ds, None, tmp_path / "run", settings, seed=1)
     assert result.global_step == 2 and math.isfinite(result.train_loss)
-    assert any(p.requires_grad and p.grad is None for p in model.parameters()) or True
     assert (tmp_path / "run" / "adapter" / "adapter_config.json").exists()
-    assert torch.isfinite(torch.tensor(result.train_loss))
+    trainable = [name for name, p in model.named_parameters() if p.requires_grad]
+    assert trainable and all("lora_" in name for name in trainable)  # the 4-bit base stays frozen

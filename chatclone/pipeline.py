@@ -185,10 +185,12 @@ def train_run_stage(workspace: str, tracking_uri: str, run_name: str, stage: str
     mlf.log_metric(child, "train_tokens_per_second", result.tokens_per_second)
     if result.eval_loss is not None:
         mlf.log_metric(child, "final_eval_loss", result.eval_loss, step=result.global_step)
-    tracking.log_artifacts(mlf, child, {"reports": ws.reports / "dataset.json"}, {"adapter": Path(result.adapter_dir)})
     config_copy = stage_dir / "persona.redacted.json"
     config_copy.write_text(tracking.redacted_config_text(ws.config_path), encoding="utf-8")
-    tracking.log_artifacts(mlf, child, {"config": config_copy, "reports": ws.reports / "dataset.html"}, {})
+    tracking.log_artifacts(mlf, child, [
+        ("adapter", Path(result.adapter_dir)), ("config", config_copy),
+        ("reports", ws.reports / "dataset.json"), ("reports", ws.reports / "dataset.html"),
+    ])
     version = tracking.register_adapter(mlf, child, ws.config.name, stage)
     mlf.set_terminated(child)
     record.adapters[stage] = result.adapter_dir

@@ -96,14 +96,13 @@ def log_dataset(run_id: str, uri: str, path: Path, name: str, context: str) -> s
     return dataset.digest
 
 
-def log_artifacts(mlf, run_id: str, files: dict[str, Path], directories: dict[str, Path]) -> None:
-    """Log single files and whole directories under the given artifact paths."""
-    for artifact_path, file in files.items():
-        if Path(file).exists():
-            mlf.log_artifact(run_id, str(file), artifact_path)
-    for artifact_path, directory in directories.items():
-        if Path(directory).is_dir():
-            mlf.log_artifacts(run_id, str(directory), artifact_path)
+def log_artifacts(mlf, run_id: str, items: list[tuple[str, Path]]) -> None:
+    """Log each (artifact path, file or directory) that exists; directories go in whole."""
+    for artifact_path, local in items:
+        if Path(local).is_dir():
+            mlf.log_artifacts(run_id, str(local), artifact_path)
+        elif Path(local).exists():
+            mlf.log_artifact(run_id, str(local), artifact_path)
 
 
 def register_adapter(mlf, run_id: str, persona: str, stage: str, adapter_artifact_path: str = "adapter") -> str:

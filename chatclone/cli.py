@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -346,6 +347,7 @@ def main() -> None:
         os.environ.setdefault(key, value)
     # bitsandbytes warns on import that an optional CPU kernel package is missing; not ours to fix.
     logging.getLogger("bitsandbytes").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", category=FutureWarning, module=r"transformers\.")
     try:
         app()
     except ChatcloneError as e:

@@ -129,3 +129,14 @@ def write_datasets(directory: Path, train: int = 24, val: int = 6, test: int = 6
         (directory / name).write_text("".join(json.dumps(r) + "\n" for r in pattern_conversations(n)))
     (directory / "manifest.json").write_text(json.dumps({"counts": {"train_examples": train}}))
     return directory
+
+
+def mutate_at(document, path, delete: bool, value) -> None:
+    """Delete (if `delete` and the parent is a dict) or replace the value at `path` inside `document`."""
+    parent = document
+    for key in path[:-1]:
+        parent = parent[key]
+    if delete and isinstance(parent, dict):
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = value

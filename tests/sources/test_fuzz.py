@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from factories import mutate_at
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -82,13 +83,7 @@ def corrupted(draw, documents):
         path = draw(st.sampled_from(list(_nodes(document))[1:] or [None]))
         if path is None:
             break
-        parent = document
-        for key in path[:-1]:
-            parent = parent[key]
-        if isinstance(parent, dict) and draw(st.booleans()):
-            del parent[path[-1]]
-        else:
-            parent[path[-1]] = draw(json_values)
+        mutate_at(document, path, draw(st.booleans()), draw(json_values))
     return document
 
 

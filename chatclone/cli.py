@@ -33,7 +33,7 @@ WorkspaceOpt = Annotated[
     Optional[Path],
     typer.Option("--workspace", "-w", help="persona workspace [default: $CHATCLONE_WORKSPACE or ./personas/default]", show_default=False),
 ]
-FORMATS = ("discord", "messenger")
+FORMATS = ("discord", "messenger", "youtube-dir")
 
 
 @app.callback()
@@ -97,7 +97,9 @@ def _print_imports(results: list[dict]) -> None:
             err.print(f"quarantined: {r['error']}", markup=False, highlight=False, soft_wrap=True)
     added = sum(r["rows_added"] for r in results)
     bad = sum(r["status"] == "quarantined" for r in results)
-    out.print(f"{len(results)} file(s), {added} message(s) added, {bad} quarantined")
+    videos = any(r["source"] == "youtube-dir" for r in results)
+    unit, rows = ("video(s)", "row(s)") if videos else ("file(s)", "message(s)")
+    out.print(f"{len(results)} {unit}, {added} {rows} added, {bad} quarantined")
 
 
 @dataset_app.command("build")

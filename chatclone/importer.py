@@ -65,7 +65,8 @@ def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def _quarantine(wh: Warehouse, fmt: str, path: Path, sha: str, error: str, quarantine_dir: Path) -> None:
+def quarantine_file(wh: Warehouse, fmt: str, path: Path, sha: str, error: str, quarantine_dir: Path) -> None:
+    """Copy a file that failed to parse into `quarantine_dir` and record it in the quarantine table."""
     quarantine_dir.mkdir(parents=True, exist_ok=True)
     target = quarantine_dir / f"{sha[:12]}-{path.name}"
     shutil.copy2(path, target)  # a copy: the user's file stays where it was
@@ -141,7 +142,7 @@ def import_file(
         read, added = add_messages(wh, _batches(PARSERS[fmt](path, skipped), batch_size), import_id, count_staged)
     except SourceError as e:
         error = str(e)
-        _quarantine(wh, fmt, path, sha, error, quarantine_dir)
+        quarantine_file(wh, fmt, path, sha, error, quarantine_dir)
         wh.run("finish_import", import_id=import_id, status="quarantined", rows_read=staged["read"], rows_added=0, skipped=json.dumps(dict(skipped)), error=error, finished_at=_now())
         log.warning("quarantined %s", error)
         return ImportResult(str(path), fmt, "quarantined", staged["read"], 0, dict(skipped), error)

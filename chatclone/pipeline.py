@@ -236,3 +236,40 @@ def sample_reply(workspace: str, message: str, run_name: str | None = None) -> s
 
     ws = open_workspace(Path(workspace))
     return load_persona(find_run(ws.models, run_name), ws.config, device=pick_device()).reply(message)
+
+
+# --- YouTube channel folders --------------------------------------------------------------
+
+
+def find_videos(workspace: str, paths: list[str]) -> list[dict]:
+    """The videos of the channel folders `paths`, as VideoFiles dicts; raise SourceError for a folder without any."""
+    from chatclone.errors import SourceError
+    from chatclone.sources.youtube_dir import discover_videos
+
+    videos = []
+    for path in paths:
+        found = discover_videos(Path(path))
+        if not found:
+            raise SourceError(path, "no yt-dlp video files (ID.info.json, ID.LANG.vtt, ID.live_chat.json) in this folder")
+        videos += [v.as_dict() for v in found]
+    return videos
+
+
+def import_youtube_video(workspace: str, video: dict) -> dict:
+    """Import one video of a channel folder; return a result with the keys of a chat file's ImportResult.
+
+    `path` is the video's folder joined with its id; a broken video comes back as 'quarantined'.
+    """
+    from chatclone import youtube_import
+    from chatclone.sources.youtube_dir import VideoFiles
+
+    files = VideoFiles.from_dict(video)
+    ws = open_workspace(Path(workspace))
+    with Warehouse(ws.warehouse_path) as wh:
+        r = youtube_import.import_video(wh, files, ws.quarantine)
+    first = next((p for p in (files.info, files.live_chat, files.audio, *(p for _, p in files.subtitles)) if p), None)
+    path = (first.parent if first else Path(".")) / files.video_id
+    rows = r["cues"] + r["words"] + r["chat"]
+    status = "ok" if r["status"] == "loaded" else "quarantined"
+    return {"path": str(path), "source": youtube_import.SOURCE, "status": status, "rows_read": rows,
+            "rows_added": rows, "skipped": r["skipped"], "error": r["error"]}

@@ -1,21 +1,25 @@
 """Import chat exports into a persona's warehouse.
 
     chatclone import discord exports/ --workspace personas/alice
+    chatclone import youtube-dir channel/ --workspace personas/alice
 """
 
 from __future__ import annotations
 
 from prefect import flow
 
-from tasks.imports import configured_sources, discover_files, import_file
+from tasks.imports import configured_sources, discover_files, discover_videos, import_file, import_video
 
 
 @flow(name="import-chats")
 def import_chats(workspace: str, requests: list[tuple[str, list[str]]] | None = None) -> list[dict]:
-    """Import each (format, paths) request (default: persona.toml's exports); return one result per file."""
+    """Import each (format, paths) request (default: persona.toml's exports); return one result per file (per video for youtube-dir)."""
     requests = requests or configured_sources(workspace)
     results = []
     for fmt, paths in requests:
+        if fmt == "youtube-dir":
+            results += [import_video(workspace, video) for video in discover_videos(workspace, paths)]
+            continue
         for path in discover_files(workspace, fmt, paths):
             results.append(import_file(workspace, fmt, path))
     return results

@@ -45,3 +45,23 @@ def import_file(workspace: str, fmt: str, path: str) -> dict:
     else:
         log.info("%s %s: %d read, %d added", result["status"], path, result["rows_read"], result["rows_added"])
     return result
+
+
+@task(name="discover-videos")
+def discover_videos(workspace: str, paths: list[str]) -> list[dict]:
+    """The videos of YouTube channel folders (yt-dlp's files grouped by video id)."""
+    videos = pipeline.find_videos(workspace, paths)
+    get_run_logger().info("youtube-dir: %d video(s) to import", len(videos))
+    return videos
+
+
+@task(name="import-video", retries=3, retry_delay_seconds=[2, 5, 15], retry_condition_fn=_warehouse_busy)
+def import_video(workspace: str, video: dict) -> dict:
+    """Import one video's captions, chat and metadata; a broken one comes back 'quarantined'."""
+    result = pipeline.import_youtube_video(workspace, video)
+    log = get_run_logger()
+    if result["status"] == "quarantined":
+        log.warning("quarantined %s", result["error"])
+    else:
+        log.info("video %s: %d rows", video["video_id"], result["rows_added"])
+    return result

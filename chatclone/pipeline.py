@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from chatclone import cleaning, datasets, importer, report, segmentation
-from chatclone.errors import DatasetError
+from chatclone.errors import DatasetError, SourceError
 from chatclone.sources import discover
 from chatclone.warehouse import Warehouse
 from chatclone.workspace import open_workspace
@@ -243,7 +243,6 @@ def sample_reply(workspace: str, message: str, run_name: str | None = None) -> s
 
 def find_videos(workspace: str, paths: list[str]) -> list[dict]:
     """The videos of the channel folders `paths`, as VideoFiles dicts; raise SourceError for a folder without any."""
-    from chatclone.errors import SourceError
     from chatclone.sources.youtube_dir import discover_videos
 
     videos = []

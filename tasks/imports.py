@@ -20,6 +20,16 @@ def _warehouse_busy(task, task_run, state) -> bool:
     return False
 
 
+def _logged(result: dict) -> dict:
+    """Log an import result (a warning naming the problem for a quarantined one); return it."""
+    log = get_run_logger()
+    if result["status"] == "quarantined":
+        log.warning("quarantined %s", result["error"])
+    else:
+        log.info("%s %s: %d read, %d added", result["status"], result["path"], result["rows_read"], result["rows_added"])
+    return result
+
+
 @task(name="configured-sources")
 def configured_sources(workspace: str) -> list[tuple[str, list[str]]]:
     """The [[sources.exports]] of persona.toml as (format, [path]) requests."""
@@ -39,12 +49,7 @@ def import_file(workspace: str, fmt: str, path: str) -> dict:
     """Import one file; a broken file comes back with status 'quarantined' (not an exception)."""
     with progress_bar(f"importing {Path(path).name}") as advance:
         result = pipeline.import_one(workspace, fmt, path, on_batch=advance)
-    log = get_run_logger()
-    if result["status"] == "quarantined":
-        log.warning("quarantined %s", result["error"])
-    else:
-        log.info("%s %s: %d read, %d added", result["status"], path, result["rows_read"], result["rows_added"])
-    return result
+    return _logged(result)
 
 
 @task(name="discover-videos")
@@ -58,10 +63,4 @@ def discover_videos(workspace: str, paths: list[str]) -> list[dict]:
 @task(name="import-video", retries=3, retry_delay_seconds=[2, 5, 15], retry_condition_fn=_warehouse_busy)
 def import_video(workspace: str, video: dict) -> dict:
     """Import one video's captions, chat and metadata; a broken one comes back 'quarantined'."""
-    result = pipeline.import_youtube_video(workspace, video)
-    log = get_run_logger()
-    if result["status"] == "quarantined":
-        log.warning("quarantined %s", result["error"])
-    else:
-        log.info("video %s: %d rows", video["video_id"], result["rows_added"])
-    return result
+    return _logged(pipeline.import_youtube_video(workspace, video))

@@ -1,7 +1,7 @@
 """The `chatclone` command: a thin skin over the library and the Prefect flows.
 
 Commands that do pipeline work run the flows in flows/ (the same code path as the
-deployments); commands that only look (`sql`, `stats`) run no flow and answer at once.
+deployments); commands that only look (`sql`, `stats`, `videos`) run no flow and answer at once.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from chatclone.workspace import init_workspace, open_workspace, workspace_root
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None)
 dataset_app = typer.Typer(no_args_is_help=True, help="Build the training datasets.")
 app.add_typer(dataset_app, name="dataset")
+ingest_app = typer.Typer(no_args_is_help=True, help="Fetch new VODs from the configured channels.")
+app.add_typer(ingest_app, name="ingest")
 out = Console()
 err = Console(stderr=True)
 _state = {"debug": bool(os.environ.get("CHATCLONE_DEBUG"))}
@@ -100,6 +102,61 @@ def _print_imports(results: list[dict]) -> None:
     videos = any(r["source"] == "youtube-dir" for r in results)
     unit, rows = ("video(s)", "row(s)") if videos else ("file(s)", "message(s)")
     out.print(f"{len(results)} {unit}, {added} {rows} added, {bad} quarantined")
+
+
+@ingest_app.command("youtube")
+def ingest_youtube(
+    channel: Annotated[Optional[list[str]], typer.Option("--channel", help="a channel URL [default: youtube_channels of persona.toml]")] = None,
+    retry_failed: Annotated[bool, typer.Option("--retry-failed", help="also fetch VODs given up on after youtube.max_failures")] = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Fetch what is new on the channels (info.json, subtitles, live chat, audio if configured), load and classify it.
+
+    Incremental: complete VODs are never fetched again; incomplete ones are retried. Exit 1 if a
+    channel could not be listed or a VOD is left incomplete.
+    """
+    ws = open_workspace(workspace_root(workspace))
+    if not (channel or ws.config.sources.youtube_channels):
+        raise ChatcloneError(f"{ws.config_path}: no [sources] youtube_channels; add a channel URL or pass --channel")
+    from flows.ingest_channel import ingest_channel
+
+    result = ingest_channel(str(ws.root), channel or None, retry_failed)
+    table = Table("video", "fetch", "import", "cues", "chat", "problem", title="ingest")
+    for r in result["vods"]:
+        table.add_row(r["video_id"], r["fetch_status"], r["status"], str(r["cues"]), str(r["chat"]), r["error"] or r["chat_error"] or "")
+    out.print(table)
+    for line in result["listing_errors"]:
+        err.print(line, markup=False, highlight=False, soft_wrap=True)
+    counts = ", ".join(f"{k} {v}" for k, v in result["categories"].items())
+    out.print(f"{len(result['vods'])} VOD(s) fetched; videos: {counts}. See them with `chatclone videos`.")
+    if result["listing_errors"] or any(r["fetch_status"] in ("incomplete", "failed") for r in result["vods"]):
+        raise typer.Exit(1)
+
+
+@app.command()
+def videos(
+    category: Annotated[Optional[str], typer.Option("--category", "-c", help="only zatsu, solo, ignore or broken")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print a JSON list")] = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """List the VODs with their category, the reason for it, and their fetch and import status."""
+    from chatclone.config import CATEGORIES
+    from chatclone.warehouse import load_sql
+
+    if category is not None and category not in CATEGORIES:
+        raise typer.BadParameter(f"choose one of {', '.join(CATEGORIES)}", param_hint="--category")
+    with _open_for_reading(workspace) as wh:
+        cursor = wh.execute(load_sql("list_videos"), {"category": category}, origin="sql/list_videos.sql")
+        columns = [d[0] for d in cursor.description]
+        rows = [dict(zip(columns, r)) for r in cursor.fetchall()]
+    if as_json:
+        sys.stdout.write(json.dumps(rows, default=str, ensure_ascii=False) + "\n")
+        return
+    table = Table("video", "date", "title", "category", "reason", "fetch", "import", title="videos")
+    for r in rows:
+        table.add_row(r["video_id"], str(r["upload_date"] or ""), (r["title"] or "")[:48], r["category"], r["category_reason"] or "",
+                      r["fetch_status"] or "-", r["status"] or "-")
+    out.print(table)
 
 
 @dataset_app.command("build")
@@ -245,9 +302,9 @@ RunOpt = Annotated[Optional[str], typer.Option("--run", metavar="NAME", help="a 
 
 def tracking_uri(workspace_root: Path) -> str:
     """The MLflow tracking URI: $MLFLOW_TRACKING_URI, else the SQLite file mlflow.db in the workspace."""
-    from chatclone.tracking import default_tracking_uri
+    from chatclone.tracking import resolve_tracking_uri
 
-    return os.environ.get("MLFLOW_TRACKING_URI") or default_tracking_uri(workspace_root)
+    return resolve_tracking_uri(workspace_root)
 
 
 @app.command("eval")

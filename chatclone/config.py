@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from chatclone.errors import ConfigError
 
 CONFIG_FILE = "persona.toml"
-IMPORT_FORMATS = ("discord", "messenger")
+IMPORT_FORMATS = ("discord", "messenger", "youtube-dir")
+CATEGORIES = ("zatsu", "solo", "ignore", "broken")
 
 
 class _Strict(BaseModel):
@@ -37,13 +38,49 @@ class Speaker(_Strict):
 class ExportSource(_Strict):
     """A chat export to import when `chatclone import` is given no paths."""
 
-    format: Literal["discord", "messenger"]
+    format: Literal["discord", "messenger", "youtube-dir"]
     path: str
 
 
 class Sources(_Strict):
-    youtube_channels: list[str] = []
+    youtube_channels: list[str] = Field([], description="channel or playlist URLs (YouTube, Twitch) `ingest youtube` fetches")
     exports: list[ExportSource] = []
+
+
+class YouTube(_Strict):
+    """[youtube]: how `chatclone ingest youtube` fetches the channels' VODs."""
+
+    languages: list[str] = Field(["en"], description="subtitle languages to fetch (yt-dlp codes, e.g. en, ja, en-orig)")
+    audio: bool = Field(False, description="also fetch the audio only (bestaudio), for Whisper")
+    cookies_file: str = Field("", description="a Netscape cookies.txt for yt-dlp; never logged")
+    concurrency: int = Field(2, ge=1, le=16, description="VODs fetched at once")
+    sleep_seconds: float = Field(1.0, ge=0, description="pause between requests to the site")
+    retries: int = Field(3, ge=0, description="retries of a failed request, with backoff")
+    max_failures: int = Field(3, ge=1, description="after this many failed fetches a VOD is no longer retried")
+    stop_after_known: int = Field(10, ge=1, description="listing stops after this many complete VODs in a row")
+    chat_fallback: bool = Field(True, description="use chat-downloader where yt-dlp has no live-chat replay (and for Twitch)")
+
+
+class Classify(_Strict):
+    """[classify]: which VODs are mined for pairs (zatsu), kept as transcripts (solo) or ignored.
+
+    Keywords are matched case-insensitively in the title, tags and categories; Latin words
+    match whole words, other scripts anywhere. The first rule that matches wins, in the order
+    override file, ignore, zatsu, solo, then `default`.
+    """
+
+    ignore: list[str] = [
+        "karaoke", "歌枠", "singing", "sing", "歌ってみた", "うたわく", "collab", "コラボ", "feat", "ft", "w/", "guest",
+        "react", "reacts", "reaction", "reacting", "watchalong", "watch along", "同時視聴", "mv", "cover", "concert",
+        "story mode", "playthrough", "walkthrough", "visual novel", "ストーリー", "朗読", "読み聞かせ",
+    ]
+    zatsu: list[str] = [
+        "zatsu", "zatsudan", "雑談", "just chatting", "free talk", "フリートーク", "chatting", "chat stream", "q&a",
+        "qna", "ask me anything", "ama", "superchat reading", "スパチャ読み", "マシュマロ", "marshmallow", "morning chat", "朝活",
+    ]
+    solo: list[str] = ["asmr", "study with me", "作業", "drawing", "お絵描き", "minecraft", "マイクラ"]
+    default: Literal["solo", "zatsu", "ignore"] = "solo"
+    overrides: str = Field("video_overrides.toml", description="per-video categories: `VIDEO_ID = \"zatsu\"` lines")
 
 
 class Segmentation(_Strict):
@@ -147,6 +184,8 @@ class PersonaConfig(_Strict):
     system_prompt: str = ""
     seed: int = 42
     sources: Sources = Sources()
+    youtube: YouTube = YouTube()
+    classify: Classify = Classify()
     segmentation: Segmentation = Segmentation()
     cleaning: Cleaning = Cleaning()
     split: Split = Split()

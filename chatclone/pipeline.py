@@ -269,6 +269,6 @@ def import_youtube_video(workspace: str, video: dict) -> dict:
     first = next((p for p in (files.info, files.live_chat, files.audio, *(p for _, p in files.subtitles)) if p), None)
     path = (first.parent if first else Path(".")) / files.video_id
     rows = r["cues"] + r["words"] + r["chat"]
-    status = "ok" if r["status"] == "loaded" else "quarantined"
+    status = {"loaded": "ok", "unchanged": "unchanged"}.get(r["status"], "quarantined")
     return {"path": str(path), "source": youtube_import.SOURCE, "status": status, "rows_read": rows,
             "rows_added": rows, "skipped": r["skipped"], "error": r["error"]}

@@ -6,6 +6,7 @@ Prefect tasks in any thread. The tracking URI defaults to a SQLite file in the w
 
 from __future__ import annotations
 
+import os
 import re
 import time
 import tomllib
@@ -19,6 +20,11 @@ SECRET_KEY = re.compile(r"token|secret|password|passwd|cookie|api[_-]?key|creden
 def default_tracking_uri(workspace_root: Path) -> str:
     """sqlite:///<workspace>/mlflow.db, the default when MLFLOW_TRACKING_URI is not set."""
     return f"sqlite:///{Path(workspace_root).resolve() / 'mlflow.db'}"
+
+
+def resolve_tracking_uri(workspace_root: Path | str) -> str:
+    """$MLFLOW_TRACKING_URI, else the workspace's SQLite file."""
+    return os.environ.get("MLFLOW_TRACKING_URI") or default_tracking_uri(Path(workspace_root))
 
 
 def client(uri: str):

@@ -95,8 +95,22 @@ seed = 42
 [sources]
 youtube_channels = [{channels}]
 # [[sources.exports]]    # imported by `chatclone import` when it is given no paths
-# format = "discord"     # discord | messenger
+# format = "discord"     # discord | messenger | youtube-dir
 # path = "raw/discord"   # relative to this workspace
+
+[youtube]                # how `chatclone ingest youtube` fetches the channels
+languages = ["en"]       # subtitle languages (yt-dlp codes: en, ja, en-orig, ...)
+audio = false            # also fetch the audio (for `chatclone transcribe`)
+cookies_file = ""        # a Netscape cookies.txt for members-only VODs; never logged
+concurrency = 2          # VODs fetched at once
+sleep_seconds = 1.0      # pause between requests: be polite
+max_failures = 3         # a VOD whose fetch failed this often in a row is no longer retried
+
+[classify]               # which VODs are mined (zatsu), kept as transcripts (solo) or ignored
+# ignore = ["karaoke", "歌枠", "collab", "コラボ", "reaction", ...]   (see docs/configuration.md for the defaults)
+# zatsu = ["zatsu", "雑談", "just chatting", "free talk", ...]
+default = "solo"         # where a VOD no keyword matches goes
+overrides = "video_overrides.toml"   # per video: VIDEO_ID = "zatsu"
 
 [segmentation]
 gap_minutes = 10         # a silence this long starts a new conversation

@@ -9,6 +9,7 @@ from __future__ import annotations
 from prefect import flow
 
 from tasks.imports import configured_sources, discover_files, discover_videos, import_file, import_video
+from tasks.ingest import classify_videos
 
 
 @flow(name="import-chats")
@@ -22,4 +23,6 @@ def import_chats(workspace: str, requests: list[tuple[str, list[str]]] | None = 
             continue
         for path in discover_files(workspace, fmt, paths):
             results.append(import_file(workspace, fmt, path))
+    if any(fmt == "youtube-dir" for fmt, _ in requests):
+        classify_videos(workspace)
     return results

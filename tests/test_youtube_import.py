@@ -92,13 +92,43 @@ def test_import_sets_video_flags(channel, tmp_path):
     ]
 
 
-def test_reimport_leaves_the_same_row_counts(channel, tmp_path):
+def test_reimport_skips_unchanged_videos_and_leaves_the_same_rows(channel, tmp_path):
     with Warehouse(tmp_path / "w.duckdb") as wh:
         _import_all(wh, channel, tmp_path / "q")
         first = _counts(wh)
-        _import_all(wh, channel, tmp_path / "q")
+        again = _import_all(wh, channel, tmp_path / "q")
         second = _counts(wh)
+    assert {v: r["status"] for v, r in again.items()} == {FLAT: "unchanged", FOLDER: "unchanged", BROKEN: "broken"}
     assert first["cues"] == second["cues"] and first["words"] == second["words"] and first["chat"] == second["chat"]
+
+
+def test_a_changed_file_reloads_its_video(channel, tmp_path):
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        _import_all(wh, channel, tmp_path / "q")
+        lines = LIVE_CHAT.read_text(encoding="utf-8").splitlines()
+        (channel / f"{FLAT}.live_chat.json").write_text("\n".join(lines[:1]) + "\n", encoding="utf-8")
+        again = _import_all(wh, channel, tmp_path / "q")
+        chat = wh.con.execute("SELECT count(*) FROM chat WHERE video_id = ?", [FLAT]).fetchall()[0][0]
+    assert again[FLAT]["status"] == "loaded" and again[FOLDER]["status"] == "unchanged"
+    assert chat == len(list(parse_live_chat(channel / f"{FLAT}.live_chat.json", Counter())))
+
+
+def test_chat_captured_live_is_placed_by_wall_clock_against_the_stream_start(tmp_path):
+    root = tmp_path / "live"
+    root.mkdir()
+    chat = list(parse_live_chat(LIVE_CHAT, Counter()))
+    start = min(e.ts_usec for e in chat) / 1e6 - 100.0  # the first message came 100 s into the stream
+    info = json.loads(_info(FLAT)) | {"release_timestamp": start}
+    (root / f"{FLAT}.info.json").write_text(json.dumps(info))
+    lines = [json.loads(line) | {"isLive": True} for line in LIVE_CHAT.read_text(encoding="utf-8").splitlines()]
+    (root / f"{FLAT}.live_chat.json").write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        _import_all(wh, root, tmp_path / "q")
+        times = wh.con.execute("SELECT t_s FROM chat ORDER BY ts_usec").fetchall()
+        clock = wh.con.execute("SELECT chat_source, chat_clock FROM videos").fetchall()
+    assert times[0][0] == pytest.approx(100.0, abs=1e-3)
+    assert [t for (t,) in times] == pytest.approx([(e.ts_usec / 1e6 - start) for e in sorted(chat, key=lambda e: e.ts_usec)], abs=1e-3)
+    assert clock == [("yt-dlp", "wall")]
 
 
 def test_broken_chat_marks_only_its_video_broken_and_quarantines_the_file(channel, tmp_path):

@@ -1,6 +1,7 @@
 """A channel folder as yt-dlp writes it with the output template `%(id)s.%(ext)s`.
 
     ID.info.json  ID.LANG.vtt (or .srt)  ID.live_chat.json  ID.m4a (or another audio format)
+    ID.chat.json  (chat-downloader's output, where yt-dlp had no live-chat replay)
 
 flat in the folder or one sub-folder per video. `discover_videos` groups the files by video;
 `read_info` reads the metadata; `subtitle_source` tells auto captions from manual ones.
@@ -29,15 +30,21 @@ class VideoFiles(NamedTuple):
     subtitles: list[tuple[str, Path]]
     live_chat: Path | None
     audio: Path | None
+    downloaded_chat: Path | None = None
 
     def as_dict(self) -> dict:
         """Plain strings, to pass between Prefect tasks."""
         return {"video_id": self.video_id, "info": _str(self.info), "subtitles": [[lang, str(p)] for lang, p in self.subtitles],
-                "live_chat": _str(self.live_chat), "audio": _str(self.audio)}
+                "live_chat": _str(self.live_chat), "audio": _str(self.audio), "downloaded_chat": _str(self.downloaded_chat)}
 
     @classmethod
     def from_dict(cls, d: dict) -> "VideoFiles":
-        return cls(d["video_id"], _path(d["info"]), [(lang, Path(p)) for lang, p in d["subtitles"]], _path(d["live_chat"]), _path(d["audio"]))
+        return cls(d["video_id"], _path(d["info"]), [(lang, Path(p)) for lang, p in d["subtitles"]], _path(d["live_chat"]),
+                   _path(d["audio"]), _path(d.get("downloaded_chat")))
+
+    def parsed_files(self) -> list[Path]:
+        """The files import reads (all but the audio)."""
+        return [p for p in (self.info, *(p for _, p in self.subtitles), self.live_chat, self.downloaded_chat) if p]
 
 
 class VideoInfo(NamedTuple):
@@ -52,6 +59,9 @@ class VideoInfo(NamedTuple):
     duration_s: float | None
     live_status: str | None
     tags: list[str] | None
+    categories: list[str] | None
+    url: str | None
+    started_at: float | None  # when the stream began (seconds since the epoch), where yt-dlp knows it
     auto_langs: frozenset[str]
     manual_langs: frozenset[str]
 
@@ -79,12 +89,14 @@ def discover_videos(root: Path) -> list[VideoFiles]:
         parts = path.name.split(".")
         if len(parts) < 2 or not parts[0]:
             continue
-        video = found.setdefault(parts[0], {"info": None, "subs": {}, "live_chat": None, "audio": None})
+        video = found.setdefault(parts[0], {"info": None, "subs": {}, "live_chat": None, "audio": None, "chat": None})
         middle, ext = ".".join(parts[1:-1]), parts[-1].lower()
         if middle == "info" and ext == "json":
             video["info"] = path
         elif middle == "live_chat" and ext == "json":
             video["live_chat"] = path
+        elif middle == "chat" and ext == "json":
+            video["chat"] = path
         elif middle and ext in SUBTITLE_EXTS:
             video["subs"].setdefault(middle, {})[ext] = path
         elif not middle and ext in AUDIO_EXTS:
@@ -92,8 +104,8 @@ def discover_videos(root: Path) -> list[VideoFiles]:
     videos = []
     for video_id, v in sorted(found.items()):
         subs = [(lang, next(by_ext[e] for e in SUBTITLE_EXTS if e in by_ext)) for lang, by_ext in sorted(v["subs"].items())]
-        if v["info"] or subs or v["live_chat"] or v["audio"]:
-            videos.append(VideoFiles(video_id, v["info"], subs, v["live_chat"], v["audio"]))
+        if v["info"] or subs or v["live_chat"] or v["audio"] or v["chat"]:
+            videos.append(VideoFiles(video_id, v["info"], subs, v["live_chat"], v["audio"], v["chat"]))
     return videos
 
 
@@ -108,7 +120,8 @@ def read_info(path: Path) -> VideoInfo:
     if type(data) is not dict or not isinstance(data.get("id"), str):
         raise SourceError(path, "not a yt-dlp info.json (no string 'id')")
     duration = data.get("duration")
-    tags = data.get("tags")
+    tags, categories = data.get("tags"), data.get("categories")
+    started = data.get("release_timestamp") or data.get("timestamp")
     return VideoInfo(
         video_id=data["id"],
         channel_id=_text(data.get("channel_id")),
@@ -119,6 +132,9 @@ def read_info(path: Path) -> VideoInfo:
         duration_s=float(duration) if isinstance(duration, (int, float)) else None,
         live_status=_text(data.get("live_status")),
         tags=[str(t) for t in tags] if isinstance(tags, list) else None,
+        categories=[str(c) for c in categories] if isinstance(categories, list) else None,
+        url=_text(data.get("webpage_url")),
+        started_at=float(started) if isinstance(started, (int, float)) and not isinstance(started, bool) else None,
         auto_langs=frozenset(data.get("automatic_captions") or {}),
         manual_langs=frozenset(data.get("subtitles") or {}),
     )

@@ -80,6 +80,19 @@ def parse_live_chat(path: Path, skipped: Counter) -> Iterator[ChatEvent]:
         yield from events
 
 
+def is_live_capture(path: Path) -> bool:
+    """Whether a live_chat.json was captured while the stream was live (yt-dlp marks its lines `"isLive": true`).
+
+    Such a file's videoOffsetTimeMsec counts from when the capture started, not from the
+    stream's start (yt-dlp issue 489), so its messages are placed by their wall clock instead.
+    """
+    try:
+        first = next(_lines(path), None)
+        return first is not None and orjson.loads(first[1]).get("isLive") is True
+    except (SourceError, orjson.JSONDecodeError, AttributeError):
+        return False  # parse_live_chat reports what is wrong with the file
+
+
 def parse_amount(text: str) -> tuple[float | None, str | None]:
     """(amount, currency) of a purchase amount like "$5.00", "¥1,000", "CA$2.00" or "€3,50"; (None, None) if unreadable.
 

@@ -1,4 +1,4 @@
-"""Fuzzing the subtitle and YouTube live-chat parsers: whatever the input, only SourceError escapes."""
+"""Fuzzing the subtitle, YouTube live-chat and chat-downloader parsers: whatever the input, only SourceError escapes."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chatclone.errors import SourceError
+from chatclone.sources.chat_downloader import parse_chat_downloader
 from chatclone.sources.subtitles import parse_srt, parse_vtt, parse_youtube_auto_vtt
 from chatclone.sources.youtube_live_chat import parse_amount, parse_live_chat
 
@@ -23,12 +24,14 @@ PARSERS = {
     "srt": lambda p: list(parse_srt(p)),
     "youtube_auto": parse_youtube_auto_vtt,
     "live_chat": lambda p: list(parse_live_chat(p, Counter())),
+    "chat_downloader": lambda p: list(parse_chat_downloader(p, Counter())),
 }
 VALID = {
     "vtt": sorted((TEST_DATA / "subtitles").glob("[!i]*.vtt")),
     "srt": [TEST_DATA / "subtitles" / "sample.srt"],
     "youtube_auto": [TEST_DATA / "subtitles" / "youtube_dl.vtt", TEST_DATA / "subtitles" / "vtttojson_meow_auto.en.vtt"],
     "live_chat": [TEST_DATA / "youtube" / "live_chat.json"],
+    "chat_downloader": sorted((TEST_DATA / "youtube").glob("chatdownloader_*.json")),
 }
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -111,26 +114,36 @@ def _paths(value, path=(), depth=9):
             yield from _paths(child, (*path, key))
 
 
-LINE_PATHS = [list(_paths(line))[1:] for line in REAL_LINES]
-
-
 @st.composite
-def corrupted_lines(draw):
-    """A real live-chat line with up to three values replaced by any JSON value, or deleted."""
-    index = draw(st.integers(min_value=0, max_value=len(REAL_LINES) - 1))
-    line = copy.deepcopy(REAL_LINES[index])
-    for path in draw(st.lists(st.sampled_from(LINE_PATHS[index]), max_size=3)):
+def corrupted(draw, records: list):
+    """One of the real `records` with up to three values replaced by any JSON value, or deleted."""
+    index = draw(st.integers(min_value=0, max_value=len(records) - 1))
+    record = copy.deepcopy(records[index])
+    for path in draw(st.lists(st.sampled_from(list(_paths(records[index]))[1:]), max_size=3)):
         try:
-            mutate_at(line, path, draw(st.booleans()), draw(json_values))
+            mutate_at(record, path, draw(st.booleans()), draw(json_values))
         except (KeyError, IndexError, TypeError):  # an earlier change removed or replaced this path
             pass
-    return line
+    return record
 
 
 @FUZZ
-@given(lines=st.lists(corrupted_lines() | json_values, min_size=1, max_size=4))
+@given(lines=st.lists(corrupted(REAL_LINES) | json_values, min_size=1, max_size=4))
 def test_live_chat_with_wrong_typed_json_raises_only_source_error(lines):
     result = _parse("live_chat", "\n".join(json.dumps(line) for line in lines).encode())
+
+    assert isinstance(result, (list, SourceError))
+
+
+# --- chat-downloader: the real items with values of the wrong type ---------------------------
+
+REAL_ITEMS = [item for path in VALID["chat_downloader"] for item in json.loads(path.read_text(encoding="utf-8"))]
+
+
+@FUZZ
+@given(items=st.lists(corrupted(REAL_ITEMS) | json_values, max_size=4) | json_values)
+def test_chat_downloader_with_wrong_typed_json_raises_only_source_error(items):
+    result = _parse("chat_downloader", json.dumps(items).encode())
 
     assert isinstance(result, (list, SourceError))
 

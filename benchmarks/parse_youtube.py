@@ -478,6 +478,7 @@ def noop_run(console, n_vods: int) -> None:
     os.environ["CHATCLONE_YTDLP_EXTRACTORS"] = "fake_channel:FakeChannelIE,fake_channel:FakeVideoIE"
     os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="chatclone-bench-prefect-"))
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.update(PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1")
     from fake_channel import FakeSite, FakeVod
 
     from chatclone import ingest

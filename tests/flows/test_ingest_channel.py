@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -175,3 +176,37 @@ def test_a_run_killed_midway_and_rerun_leaves_every_vod_complete_without_duplica
         dup_cues = wh.con.execute("SELECT video_id, start_s, text FROM cues GROUP BY ALL HAVING count(*) > 1").fetchall()
         chat = wh.con.execute("SELECT count(*) FROM chat").fetchall()[0][0]
     assert dup_chat == [] and dup_cues == [] and chat == 3 * len(vods)
+    listed = subprocess.run([sys.executable, "-m", "chatclone", "videos", "--json", "-w", ws], env=env, capture_output=True, text=True, timeout=120)
+    rows = json.loads(listed.stdout)
+    assert len(rows) == len(vods) and {(r["category"], r["category_reason"]) for r in rows} == {("zatsu", "title matches '雑談' (zatsu)")}
+    bad = subprocess.run([sys.executable, "-m", "chatclone", "videos", "--category", "nope", "-w", ws], env=env, capture_output=True, text=True, timeout=120)
+    assert bad.returncode != 0 and "zatsu, solo, ignore, broken" in bad.stderr
+
+
+def test_chat_downloader_fills_the_chat_where_yt_dlp_has_no_replay(tmp_path, monkeypatch):
+    sample = TESTS / "data" / "youtube" / "chatdownloader_v0.1_output_zVCs9Cug_qM.json"
+    asked = []
+
+    def chat_downloader(url, out_path, cookies_file=None):  # the adapter's far side: YouTube itself
+        asked.append(url)
+        out_path.write_bytes(sample.read_bytes())
+        return 10
+
+    monkeypatch.setattr("chatclone.chat_downloader_fetch.fetch_chat", chat_downloader)
+    with FakeSite([FakeVod("nolivechat1", "【雑談】replay missing", has_chat=False)]) as site:
+        ws = workspace(tmp_path, site)
+        ingest_channel(ws)
+        assert asked == [f"{site.base}/watch/nolivechat1"]
+    with Warehouse(Path(ws) / "warehouse.duckdb", read_only=True) as wh:
+        row = wh.con.execute("SELECT fetch_status, chat_source, has_live_chat, category FROM videos").fetchall()
+        chat = wh.con.execute("SELECT count(*) FROM chat").fetchall()[0][0]
+    assert row == [("complete", "chat-downloader", True, "zatsu")] and chat == 10
+
+
+def test_chat_downloader_failing_is_reported_not_fatal(tmp_path):
+    with FakeSite([FakeVod("nolivechat2", "【雑談】replay missing", has_chat=False)]) as site:
+        ws = workspace(tmp_path, site)
+        result = ingest_channel(ws)  # the real chat-downloader: it does not know the site
+    (vod,) = result["vods"]
+    assert vod["fetch_status"] == "complete" and "chat-downloader" in vod["chat_error"] and "not supported" in vod["chat_error"]
+    assert videos(ws)["nolivechat2"] == ("complete", 0, "loaded", "zatsu")

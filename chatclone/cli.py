@@ -134,6 +134,42 @@ def ingest_youtube(
 
 
 @app.command()
+def transcribe(
+    model: Annotated[Optional[str], typer.Option("--model", help="bundled:tiny.en, a faster-whisper model name or a local folder [default: [transcribe] model]")] = None,
+    only_missing: Annotated[bool, typer.Option("--only-missing", help="only VODs without auto or manual subtitles")] = False,
+    all_: Annotated[bool, typer.Option("--all", help="every VOD with audio, ignored ones too")] = False,
+    video: Annotated[Optional[list[str]], typer.Option("--video", help="this VOD (repeatable)")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Re-transcribe VOD audio with faster-whisper into `whisper` cues and words (default: every VOD with audio not ignored).
+
+    Audio already transcribed with the same model and settings is skipped. Corrupt audio is
+    quarantined (exit 1) and the other VODs go on.
+    """
+    if sum([only_missing, all_, bool(video)]) > 1:
+        raise typer.BadParameter("give at most one of --only-missing, --all, --video")
+    ws = open_workspace(workspace_root(workspace))
+    from flows.transcribe import transcribe as transcribe_flow
+
+    mode = "only-missing" if only_missing else "all" if all_ else "default"
+    result = transcribe_flow(str(ws.root), mode, video or None, model)
+    table = Table("video", "status", "audio s", "x real time", "segments", "auto-subs WER", title="transcribe")
+    for r in result["vods"]:
+        speed = f"{r['duration_s'] / r['elapsed_s']:.1f}" if r["elapsed_s"] else ""
+        wer = f"{r['wer']:.1%}" if r["wer"] is not None else ""
+        table.add_row(r["video_id"], r["status"], f"{r['duration_s']:.0f}" if r["duration_s"] else "", speed, str(r["segments"]), wer)
+    out.print(table)
+    for r in result["vods"]:
+        if r["status"] == "quarantined":
+            err.print(f"quarantined: {r['error']}", markup=False, highlight=False, soft_wrap=True)
+    done = sum(r["status"] == "transcribed" for r in result["vods"])
+    out.print(f"{done} transcribed, {sum(r['status'] == 'cached' for r in result['vods'])} cached; "
+              f"transcripts used for mining: {', '.join(f'{k} {v}' for k, v in result['transcripts'].items())}")
+    if any(r["status"] == "quarantined" for r in result["vods"]):
+        raise typer.Exit(1)
+
+
+@app.command()
 def videos(
     category: Annotated[Optional[str], typer.Option("--category", "-c", help="only zatsu, solo, ignore or broken")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print a JSON list")] = False,

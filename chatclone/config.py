@@ -83,6 +83,23 @@ class Classify(_Strict):
     overrides: str = Field("video_overrides.toml", description="per-video categories: `VIDEO_ID = \"zatsu\"` lines")
 
 
+class Transcribe(_Strict):
+    """[transcribe]: re-transcription of VOD audio with faster-whisper (`chatclone transcribe`)."""
+
+    model: str = Field("bundled:tiny.en", description="bundled:tiny.en (offline), a faster-whisper model name, or a local CTranslate2 folder")
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    compute_type: str = Field("auto", description="auto: float16 on CUDA, int8 on CPU; or any CTranslate2 compute type")
+    language: str = Field("en", description="spoken language code; empty: detected per VOD")
+    vad_filter: bool = Field(True, description="skip silence with Silero VAD")
+    batched: bool = Field(True, description="BatchedInferencePipeline (faster on long audio; see docs/benchmarks.md)")
+    batch_size: int = Field(8, ge=1)
+    beam_size: int = Field(5, ge=1)
+    cpu_threads: int = Field(0, ge=0, description="0: every core")
+    concurrency: int = Field(1, ge=1, le=8, description="VODs transcribed at once (one model, shared)")
+    prefer: list[Literal["whisper", "manual", "auto"]] = Field(
+        ["whisper", "manual", "auto"], min_length=1, description="which transcript mining uses: the first one a VOD has")
+
+
 class Segmentation(_Strict):
     gap_minutes: float = Field(10.0, gt=0, description="a silence this long starts a new conversation")
     turn_merge_minutes: float = Field(5.0, ge=0, description="one author's messages this close form one turn")
@@ -186,6 +203,7 @@ class PersonaConfig(_Strict):
     sources: Sources = Sources()
     youtube: YouTube = YouTube()
     classify: Classify = Classify()
+    transcribe: Transcribe = Transcribe()
     segmentation: Segmentation = Segmentation()
     cleaning: Cleaning = Cleaning()
     split: Split = Split()

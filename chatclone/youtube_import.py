@@ -156,7 +156,8 @@ def _chat_table(video_id: str, events: list[ChatEvent]) -> pa.Table:
 
 def _flags(files: VideoFiles, info: VideoInfo | None, sub_sources: set[str]) -> dict:
     return {"has_info": info is not None, "has_auto_subs": "auto" in sub_sources, "has_manual_subs": "manual" in sub_sources,
-            "has_live_chat": files.live_chat is not None or files.downloaded_chat is not None, "has_audio": files.audio is not None}
+            "has_live_chat": files.live_chat is not None or files.downloaded_chat is not None, "has_audio": files.audio is not None,
+            "audio_path": str(files.audio.resolve()) if files.audio else None}
 
 
 def _upsert(wh: Warehouse, video_id: str, info: VideoInfo | None, flags: dict, status: str, failed: bool) -> None:

@@ -7,10 +7,10 @@
 from __future__ import annotations
 
 from prefect import flow
-from prefect.futures import as_completed
 
 from chatclone import ingest
 from chatclone.workspace import workspace_root
+from tasks.bounded import submit_bounded
 from tasks.ingest import classify_videos, fetch_vod, plan_channel, record_vod
 from tasks.progress import progress_bar
 
@@ -23,7 +23,6 @@ def ingest_channel(workspace: str | None = None, channels: list[str] | None = No
     "listing_errors": [one line per channel that could not be listed], "categories": counts}.
     """
     workspace = str(workspace_root(workspace))
-    concurrency = ingest.fetch_concurrency(workspace)
     vods, listing_errors = [], []
     for url in channels or ingest.channels(workspace):
         state = plan_channel(workspace, url, retry_failed, return_state=True)
@@ -33,13 +32,7 @@ def ingest_channel(workspace: str | None = None, channels: list[str] | None = No
             listing_errors.append(str(state.result(raise_on_failure=False)))
     results = []
     with progress_bar("fetching VODs", total=len(vods)) as advance:
-        pending, in_flight = list(reversed(vods)), {}
-        while pending or in_flight:
-            while pending and len(in_flight) < concurrency:
-                vod = pending.pop()
-                in_flight[fetch_vod.submit(workspace, vod)] = vod
-            done = next(as_completed(list(in_flight)))
-            vod = in_flight.pop(done)
+        for vod, done in submit_bounded(lambda vod: fetch_vod.submit(workspace, vod), vods, ingest.fetch_concurrency(workspace)):
             fetched = _fetch_outcome(vod, done)
             results.append(record_vod(workspace, vod, fetched) | {"error": fetched.get("error"), "chat_error": fetched.get("chat_error")})
             advance(1)

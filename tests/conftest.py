@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -33,6 +36,32 @@ def shared_data() -> Path:
 def test_data() -> Path:
     """tests/data: samples kept in the repository."""
     return TEST_DATA
+
+
+@pytest.fixture(scope="session")
+def espeak() -> str:
+    """The espeak-ng executable, installed with apt where it is missing and we may; else the test skips, saying why."""
+    found = shutil.which("espeak-ng")
+    if not found and shutil.which("apt-get") and os.geteuid() == 0:
+        subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", "espeak-ng"], capture_output=True, timeout=600,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        found = shutil.which("espeak-ng")
+    if not found:
+        pytest.skip("espeak-ng is not installed and cannot be installed here (needs apt-get as root): no speech to transcribe")
+    return found
+
+
+@pytest.fixture(scope="session")
+def speak(espeak, tmp_path_factory):
+    """speak(text, name) -> Path: a WAV of espeak-ng (en-us, 160 words/min) reading `text`."""
+    folder = tmp_path_factory.mktemp("speech")
+
+    def write(text: str, name: str = "speech.wav") -> Path:
+        path = folder / name
+        subprocess.run([espeak, "-v", "en-us", "-s", "160", "-w", str(path), text], check=True, capture_output=True, timeout=120)
+        return path
+
+    return write
 
 
 @pytest.fixture

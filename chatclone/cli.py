@@ -188,10 +188,10 @@ def videos(
     if as_json:
         sys.stdout.write(json.dumps(rows, default=str, ensure_ascii=False) + "\n")
         return
-    table = Table("video", "date", "title", "category", "reason", "fetch", "import", title="videos")
+    table = Table("video", "date", "title", "category", "reason", "fetch", "import", "transcript", title="videos")
     for r in rows:
         table.add_row(r["video_id"], str(r["upload_date"] or ""), (r["title"] or "")[:48], r["category"], r["category_reason"] or "",
-                      r["fetch_status"] or "-", r["status"] or "-")
+                      r["fetch_status"] or "-", r["status"] or "-", r["transcript_source"] or "-")
     out.print(table)
 
 

@@ -10,6 +10,7 @@ from prefect import flow
 
 from tasks.imports import configured_sources, discover_files, discover_videos, import_file, import_video
 from tasks.ingest import classify_videos
+from tasks.transcribe import choose_transcripts
 
 
 @flow(name="import-chats")
@@ -25,4 +26,5 @@ def import_chats(workspace: str, requests: list[tuple[str, list[str]]] | None = 
             results.append(import_file(workspace, fmt, path))
     if any(fmt == "youtube-dir" for fmt, _ in requests):
         classify_videos(workspace)
+        choose_transcripts(workspace)
     return results

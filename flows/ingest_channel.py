@@ -12,6 +12,7 @@ from chatclone import ingest
 from chatclone.workspace import workspace_root
 from tasks.bounded import submit_bounded
 from tasks.ingest import classify_videos, fetch_vod, plan_channel, record_vod
+from tasks.transcribe import choose_transcripts
 from tasks.progress import progress_bar
 
 
@@ -36,7 +37,9 @@ def ingest_channel(workspace: str | None = None, channels: list[str] | None = No
             fetched = _fetch_outcome(vod, done)
             results.append(record_vod(workspace, vod, fetched) | {"error": fetched.get("error"), "chat_error": fetched.get("chat_error")})
             advance(1)
-    return {"vods": results, "listing_errors": listing_errors, "categories": classify_videos(workspace)}
+    categories = classify_videos(workspace)
+    choose_transcripts(workspace)
+    return {"vods": results, "listing_errors": listing_errors, "categories": categories}
 
 
 def _fetch_outcome(vod: dict, future) -> dict:

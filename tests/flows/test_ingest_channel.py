@@ -73,6 +73,8 @@ def test_first_run_fetches_every_vod_loads_and_classifies_them(tmp_path):
     with Warehouse(Path(ws) / "warehouse.duckdb", read_only=True) as wh:
         chat = dict(wh.con.execute("SELECT video_id, count(*) FROM chat GROUP BY ALL").fetchall())
         cues = dict(wh.con.execute("SELECT video_id, count(*) FROM cues WHERE source = 'auto' GROUP BY ALL").fetchall())
+        transcripts = wh.con.execute("SELECT DISTINCT transcript_source FROM videos").fetchall()
+    assert transcripts == [("auto",)]
     assert chat == {"zatsu000001": 3, "karaoke0002": 3, "solo0000004": 3}
     assert set(cues) == {"zatsu000001", "karaoke0002", "nochat00003", "solo0000004"}
 

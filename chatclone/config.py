@@ -100,6 +100,23 @@ class Transcribe(_Strict):
         ["whisper", "manual", "auto"], min_length=1, description="which transcript mining uses: the first one a VOD has")
 
 
+class Mining(_Strict):
+    """[mining]: turning zatsu streams into (chat -> streamer's answer) pairs."""
+
+    phrase_pause_s: float = Field(0.4, gt=0, description="a pause this long starts a phrase (where a read may start)")
+    turn_pause_s: float = Field(1.2, gt=0, description="a pause this long starts a speech turn (where an unread answer may start)")
+    read_back_s: float = Field(90.0, ge=0, description="a read message arrived at most this long before the phrase ...")
+    read_ahead_s: float = Field(3.0, ge=0, description="... or this long after its start (chat replay timing noise)")
+    min_read_words: int = Field(3, ge=1, description="shorter messages are not matched against speech")
+    min_read_score: float = Field(0.6, ge=0, le=1.2)
+    answer_pause_s: float = Field(3.0, gt=0, description="a pause this long ends an answer")
+    answer_max_s: float = Field(60.0, gt=0)
+    min_answer_words: int = Field(3, ge=1)
+    hive: bool = Field(True, description="merge the chat before unread answers into one prompt")
+    hive_window_s: float = Field(25.0, gt=0)
+    hive_max_messages: int = Field(4, ge=1)
+
+
 class Segmentation(_Strict):
     gap_minutes: float = Field(10.0, gt=0, description="a silence this long starts a new conversation")
     turn_merge_minutes: float = Field(5.0, ge=0, description="one author's messages this close form one turn")
@@ -204,6 +221,7 @@ class PersonaConfig(_Strict):
     youtube: YouTube = YouTube()
     classify: Classify = Classify()
     transcribe: Transcribe = Transcribe()
+    mining: Mining = Mining()
     segmentation: Segmentation = Segmentation()
     cleaning: Cleaning = Cleaning()
     split: Split = Split()

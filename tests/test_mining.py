@@ -1,0 +1,162 @@
+"""Zatsu mining SQL on small hand-made streams: reads, answers, the hive, and the edge cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatclone.config import Mining
+from chatclone.mining import mine
+from chatclone.warehouse import Warehouse
+
+WORD_S, WORD_GAP_S = 0.3, 0.05
+
+
+@pytest.fixture
+def wh(tmp_path):
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        yield wh
+
+
+def add_vod(wh, video_id: str = "v1", category: str = "zatsu") -> None:
+    wh.con.execute("INSERT INTO videos (video_id, category, transcript_source, status) VALUES (?, ?, 'whisper', 'loaded')", [video_id, category])
+
+
+def say(wh, start_s: float, text: str, video_id: str = "v1") -> float:
+    """Whisper words for `text` from start_s, one every WORD_S + WORD_GAP_S; returns when the utterance ends."""
+    t = start_s
+    for word in text.split():
+        wh.con.execute("INSERT INTO words (video_id, start_s, end_s, word, source) VALUES (?, ?, ?, ?, 'whisper')",
+                       [video_id, t, t + WORD_S, word])
+        t += WORD_S + WORD_GAP_S
+    return t - WORD_GAP_S
+
+
+def chat(wh, t_s: float, author: str, text: str, message_id: str | None = None, kind: str = "text", video_id: str = "v1") -> str:
+    message_id = message_id or f"m{t_s:g}-{author}"
+    wh.con.execute("INSERT INTO chat (video_id, message_id, t_s, author_id, author_name, text, kind) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   [video_id, message_id, t_s, author.lower(), author, text, kind])
+    return message_id
+
+
+def pairs(wh) -> list[tuple]:
+    return wh.con.execute("SELECT method, prompt, response, message_ids FROM pairs ORDER BY answer_start_s").fetchall()
+
+
+def test_a_message_read_aloud_pairs_with_the_answer_after_the_read_part(wh):
+    add_vod(wh)
+    chat(wh, 2.0, "lol_guy", "lol")
+    read_id = chat(wh, 5.0, "Yuki", "what did you eat today?")
+    say(wh, 10.0, "Yuki says what did you eat today?")
+    say(wh, 13.0, "Hmm, I had ramen with extra egg, it was so good.")
+    counts = mine(wh, Mining())
+
+    assert counts["reads"] == 1 and counts["read"] == 1
+    assert pairs(wh) == [("read", "chat: Yuki: what did you eat today?", "Hmm, I had ramen with extra egg, it was so good.", [read_id])]
+
+
+def test_an_answer_ends_at_a_long_pause_and_is_not_the_next_talk(wh):
+    add_vod(wh)
+    chat(wh, 1.0, "Yuki", "what is your favorite color")
+    say(wh, 5.0, "what is your favorite color")
+    end = say(wh, 7.5, "blue, definitely blue.")
+    say(wh, end + 5.0, "anyway let me get some water")  # after a 5 s pause: not part of the answer
+    mine(wh, Mining())
+
+    assert [p[2] for p in pairs(wh)] == ["blue, definitely blue."]
+
+
+def test_two_reads_in_one_turn_make_two_pairs(wh):
+    add_vod(wh)
+    a = chat(wh, 1.0, "Yuki", "do you like cats or dogs")
+    b = chat(wh, 2.0, "Ren", "when is the next karaoke stream")
+    t = say(wh, 5.0, "do you like cats or dogs")
+    t = say(wh, t + 0.5, "cats of course, i have two cats")
+    t = say(wh, t + 0.6, "when is the next karaoke stream")
+    say(wh, t + 0.5, "probably saturday night if my voice is okay")
+    mine(wh, Mining())
+
+    assert [(p[3], p[2]) for p in pairs(wh)] == [([a], "cats of course, i have two cats"), ([b], "probably saturday night if my voice is okay")]
+
+
+def test_the_same_message_read_twice_is_one_read(wh):
+    add_vod(wh)
+    m = chat(wh, 1.0, "Yuki", "what game are we playing tomorrow")
+    t = say(wh, 4.0, "what game are we playing tomorrow")
+    t = say(wh, t + 0.5, "i think horror games again")
+    t = say(wh, t + 5.0, "what game are we playing tomorrow, i said horror")
+    counts = mine(wh, Mining())
+
+    assert counts["reads"] == 1 and [p[3] for p in pairs(wh) if p[0] == "read"] == [[m]]
+
+
+def test_duplicate_messages_from_two_chatters_give_one_read(wh):
+    add_vod(wh)
+    chat(wh, 1.0, "Yuki", "can you sing a song for us")
+    chat(wh, 2.0, "Ren", "can you sing a song for us")
+    say(wh, 6.0, "can you sing a song for us")
+    say(wh, 8.6, "not today, my throat hurts a bit")
+    counts = mine(wh, Mining())
+
+    assert counts["reads"] == 1 and counts["read"] == 1
+
+
+def test_the_hive_merges_unread_questions_before_an_answer(wh):
+    add_vod(wh)
+    chat(wh, 1.0, "Yuki", "play minecraft next")
+    chat(wh, 2.0, "Ren", "play minecraft next")
+    chat(wh, 3.0, "Aki", "what game next stream??")
+    chat(wh, 3.5, "Bo", "lol")
+    say(wh, 8.0, "okay okay, next stream we play minecraft, i promise")
+    mine(wh, Mining())
+
+    ((method, prompt, response, ids),) = pairs(wh)
+    assert method == "hive" and response == "okay okay, next stream we play minecraft, i promise"
+    assert prompt.splitlines()[0].startswith("chat: ") and "play minecraft next" in prompt and "lol" not in prompt
+    assert prompt.count("play minecraft next") == 1 and len(ids) >= 2
+    assert wh.con.execute("SELECT score FROM pairs").fetchall()[0][0] < Mining().min_read_score
+
+
+def test_talk_with_no_related_chat_is_no_pair(wh):
+    add_vod(wh)
+    chat(wh, 1.0, "Bo", "hi hi")
+    say(wh, 5.0, "so today i went to the park and watched the ducks")
+    counts = mine(wh, Mining())
+    assert counts["read"] == 0 and counts["hive"] == 0
+
+
+def test_no_chat_and_chat_without_speech_give_no_pairs(wh):
+    add_vod(wh, "speech_only")
+    say(wh, 1.0, "just me talking about my day", video_id="speech_only")
+    add_vod(wh, "chat_only")
+    chat(wh, 1.0, "Yuki", "is anyone here at all", video_id="chat_only")
+    counts = mine(wh, Mining())
+
+    assert counts["reads"] == 0 and pairs(wh) == []
+    aligned = wh.con.execute("SELECT video_id, current_phrase, next_phrase FROM chat_aligned").fetchall()
+    assert aligned == [("chat_only", None, None)]
+
+
+def test_only_zatsu_vods_are_mined_and_mining_twice_gives_the_same_pairs(wh):
+    add_vod(wh)
+    add_vod(wh, "solo", category="solo")
+    chat(wh, 1.0, "Yuki", "what did you eat today", video_id="solo")
+    say(wh, 3.0, "what did you eat today", video_id="solo")
+    say(wh, 5.5, "ramen again, i love ramen", video_id="solo")
+    chat(wh, 1.0, "Yuki", "what did you eat today")
+    say(wh, 3.0, "what did you eat today")
+    say(wh, 5.5, "ramen again, i love ramen")
+    mine(wh, Mining())
+    first = pairs(wh)
+    mine(wh, Mining())
+    assert pairs(wh) == first and {p[0] for p in first} == {"read"} and len(first) == 1
+
+
+def test_chat_is_aligned_to_the_phrase_in_progress_and_the_next_one(wh):
+    add_vod(wh)
+    say(wh, 0.0, "hello everyone")
+    say(wh, 10.0, "welcome back")
+    chat(wh, 0.2, "Yuki", "hi")
+    chat(wh, 5.0, "Ren", "yo")
+    mine(wh, Mining())
+    rows = wh.con.execute("SELECT author_name, current_phrase, next_phrase FROM chat_aligned ORDER BY t_s").fetchall()
+    assert rows == [("Yuki", 1, 2), ("Ren", 1, 2)]

@@ -28,7 +28,7 @@ def _sql_copy_with(tmp_path, name, text):
 
 def test_old_warehouse_upgrades_in_place_keeping_rows(tmp_path, monkeypatch):
     with Warehouse(tmp_path / "w.duckdb") as wh:
-        wh.execute("INSERT INTO pairs VALUES ('v1', 'hi?', 'hello!', 'read', 0.9)")
+        wh.execute("INSERT INTO pairs (video_id, prompt, response, method, score) VALUES ('v1', 'hi?', 'hello!', 'read', 0.9)")
         old = wh.schema_version()
     newer = _sql_copy_with(tmp_path, "9999_add_note.sql", "ALTER TABLE pairs ADD COLUMN note VARCHAR DEFAULT 'x';")
     monkeypatch.setattr(warehouse_module, "sql_dir", lambda: newer)

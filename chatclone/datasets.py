@@ -102,6 +102,9 @@ def _conversations(wh: Warehouse) -> Iterator[tuple[str, int, list[Turn]]]:
 def export(wh: Warehouse, config: PersonaConfig, out_dir: Path) -> dict:
     """Write the SFT datasets (every format, every split) into `out_dir`; return counts per split.
 
+    Chat-export conversations are split by conversation, zatsu pairs (user: the chat prompt,
+    assistant: the streamer's answer) by VOD, so neither leaks across splits.
+
     Files: sft[.val|.test].jsonl (messages), sft.sharegpt[...].jsonl, sft.alpaca[...].jsonl,
     and manifest.json (files, example counts, sha256).
     """
@@ -120,6 +123,16 @@ def export(wh: Warehouse, config: PersonaConfig, out_dir: Path) -> dict:
                 _write(handles[("messages", split)], [{"messages": example}])
                 _write(handles[("sharegpt", split)], [to_sharegpt(example)])
                 _write(handles[("alpaca", split)], to_alpaca(example))
+        for video_id, prompt, response, method in wh.run("export_pairs"):
+            split = split_of(f"youtube:{video_id}", config.seed, config.split.train, config.split.val)
+            counts[f"{split}_pairs_{method}"] += 1
+            example = [{"role": "system", "content": config.resolved_system_prompt()},
+                       {"role": "user", "content": prompt}, {"role": "assistant", "content": response}]
+            counts[f"{split}_examples"] += 1
+            counts[f"{split}_assistant_turns"] += 1
+            _write(handles[("messages", split)], [{"messages": example}])
+            _write(handles[("sharegpt", split)], [to_sharegpt(example)])
+            _write(handles[("alpaca", split)], to_alpaca(example))
     finally:
         for h in handles.values():
             h.close()

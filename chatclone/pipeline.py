@@ -43,17 +43,26 @@ def clean(workspace: str, on_batch: Callable[[int], None] | None = None) -> dict
 
 
 def segment(workspace: str) -> None:
-    """Rebuild conversations and turns from clean_messages; raise DatasetError if nobody is the persona."""
+    """Rebuild conversations and turns from clean_messages; raise DatasetError if there are messages and none is the persona's."""
     ws = open_workspace(Path(workspace))
     with Warehouse(ws.warehouse_path) as wh:
         segmentation.segment(wh, ws.config)
-        if not wh.run("count_target_messages")[0][0]:
+        if wh.run("count_messages")[0][0] and not wh.run("count_target_messages")[0][0]:
             top = ", ".join(f"{name} ({n})" for name, _, n in wh.run("report_top_authors", limit=5)) or "none"
             names = ", ".join(s.name for s in ws.config.speakers)
             raise DatasetError(
                 f"{ws.config_path}: no message by the target speakers ({names}); "
                 f"set [[speakers]] name/ids/aliases — most frequent authors: {top}"
             )
+
+
+def mine(workspace: str) -> dict[str, int]:
+    """Mine the zatsu VODs' (chat -> answer) pairs into `pairs`; return row counts of each step."""
+    from chatclone import mining
+
+    ws = open_workspace(Path(workspace))
+    with Warehouse(ws.warehouse_path) as wh:
+        return mining.mine(wh, ws.config.mining)
 
 
 def export(workspace: str) -> dict:

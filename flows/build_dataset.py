@@ -7,13 +7,21 @@ from __future__ import annotations
 
 from prefect import flow
 
-from tasks.dataset import clean_messages, dataset_report, export_datasets, segment_conversations
+from tasks.dataset import clean_messages, dataset_report, export_datasets, mine_pairs, segment_conversations
+from tasks.ingest import classify_videos
+from tasks.transcribe import choose_transcripts
 
 
 @flow(name="build-dataset")
 def build_dataset(workspace: str) -> dict:
-    """Clean, segment, export and report; return the report figures and output paths."""
+    """Clean and segment the chat exports, classify the VODs and mine the zatsu ones, export and report.
+
+    Returns the report figures and output paths.
+    """
     cleaning_counts = clean_messages(workspace)
     segment_conversations(workspace)
+    classify_videos(workspace)
+    choose_transcripts(workspace)
+    mine_pairs(workspace)
     export_counts = export_datasets(workspace)
     return dataset_report(workspace, export_counts, cleaning_counts)

@@ -23,6 +23,14 @@ def segment_conversations(workspace: str) -> None:
     pipeline.segment(workspace)
 
 
+@task(name="mine-pairs")
+def mine_pairs(workspace: str) -> dict:
+    """Align chat to speech in the zatsu VODs and mine (chat -> answer) pairs; return counts."""
+    counts = pipeline.mine(workspace)
+    get_run_logger().info("mined: %d reads, %d read pairs, %d hive pairs", counts["reads"], counts["read"], counts["hive"])
+    return counts
+
+
 @task(name="export-datasets")
 def export_datasets(workspace: str) -> dict:
     """Write the SFT datasets; return example counts per split."""

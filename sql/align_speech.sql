@@ -1,5 +1,6 @@
 -- Rebuild the speech of zatsu VODs from their chosen transcript (transcript_words): numbered words,
--- then phrases split at pauses of $phrase_pause_s (turn starts at $turn_pause_s).
+-- then phrases split at pauses of $phrase_pause_s, after sentence ends, and before a "NAME says/asks"
+-- lead-in (a read may follow a thank-you without a pause). Turn starts at pauses of $turn_pause_s.
 -- Reads: transcript_words, videos. Writes: speech_words, speech_phrases.
 DELETE FROM speech_words;
 INSERT INTO speech_words
@@ -14,11 +15,13 @@ WHERE norm <> '';
 DELETE FROM speech_phrases;
 INSERT INTO speech_phrases
 WITH gaps AS (
-    SELECT video_id, idx, start_s, end_s,
-           start_s - lag(end_s) OVER (PARTITION BY video_id ORDER BY idx) AS gap
+    SELECT video_id, idx, start_s, end_s, norm,
+           start_s - lag(end_s) OVER (PARTITION BY video_id ORDER BY idx) AS gap,
+           coalesce(regexp_matches(lag(word) OVER (PARTITION BY video_id ORDER BY idx), '[.?!。？！]["'')\]]*$'), false)
+               OR coalesce(lead(norm) OVER (PARTITION BY video_id ORDER BY idx) IN ('says', 'asks', 'asked', 'writes', 'wrote'), false) AS after_sentence
     FROM speech_words
 ), numbered AS (
-    SELECT *, sum(CASE WHEN gap IS NULL OR gap >= $phrase_pause_s THEN 1 ELSE 0 END)
+    SELECT *, sum(CASE WHEN gap IS NULL OR gap >= $phrase_pause_s OR after_sentence THEN 1 ELSE 0 END)
                   OVER (PARTITION BY video_id ORDER BY idx) AS phrase_id,
               gap IS NULL OR gap >= $turn_pause_s AS after_turn_pause
     FROM gaps

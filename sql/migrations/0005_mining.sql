@@ -55,3 +55,10 @@ ALTER TABLE pairs ADD COLUMN answer_end_s DOUBLE;
 -- The words of a text as matching compares them: lower case, apostrophes dropped, split at anything not a letter or digit.
 CREATE MACRO norm_words(t) AS
     list_filter(string_split_regex(lower(regexp_replace(regexp_replace(t, '[''’]', '', 'g'), '[^\p{L}\p{N}]+', ' ', 'g')), ' '), lambda w: w <> '');
+
+-- Chat spelling as it is said aloud: "u" is read "you", "pls" "please".
+CREATE MACRO chat_speak(words) AS
+    list_transform(words, lambda w: CASE w WHEN 'u' THEN 'you' WHEN 'ur' THEN 'your' WHEN 'r' THEN 'are' WHEN 'pls' THEN 'please'
+                                         WHEN 'plz' THEN 'please' WHEN 'ya' THEN 'you' WHEN 'tho' THEN 'though' WHEN 'thx' THEN 'thanks'
+                                         WHEN 'bc' THEN 'because' WHEN 'rn' THEN 'now' WHEN 'fav' THEN 'favorite' WHEN 'fave' THEN 'favorite'
+                                         WHEN 'wanna' THEN 'want' WHEN 'gonna' THEN 'going' ELSE w END);

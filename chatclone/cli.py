@@ -99,9 +99,9 @@ def _print_imports(results: list[dict]) -> None:
             err.print(f"quarantined: {r['error']}", markup=False, highlight=False, soft_wrap=True)
     added = sum(r["rows_added"] for r in results)
     bad = sum(r["status"] == "quarantined" for r in results)
-    videos = any(r["source"] == "youtube-dir" for r in results)
-    unit, rows = ("video(s)", "row(s)") if videos else ("file(s)", "message(s)")
-    out.print(f"{len(results)} {unit}, {added} {rows} added, {bad} quarantined")
+    videos = sum(r["source"] == "youtube-dir" for r in results)
+    what = [f"{len(results) - videos} file(s)"] * (videos < len(results)) + [f"{videos} video(s)"] * (videos > 0)
+    out.print(f"{' and '.join(what)}, {added} row(s) added, {bad} quarantined")
 
 
 @ingest_app.command("youtube")
@@ -213,6 +213,12 @@ def _print_build(result: dict) -> None:
         f"examples: train {ex.get('train_examples', 0)}, val {ex.get('val_examples', 0)}, test {ex.get('test_examples', 0)}; "
         f"PII scrubbed: {sum(result['pii_scrubbed'].values())}"
     )
+    mined, cpt = result.get("mining"), result.get("cpt")
+    if mined and mined.get("speech_words"):
+        out.print(f"zatsu mining: {mined['reads']} messages read aloud, {mined['read']} read pairs, {mined['hive']} hive pairs")
+    if cpt and cpt.get("videos"):
+        docs = cpt["documents"]
+        out.print(f"CPT corpus: {cpt['videos']} solo VOD(s), {sum(docs.values())} documents ({cpt['words']} words)")
     out.print(f"datasets: {result['datasets']}")
     out.print(f"report:   {result['report_html']}")
 

@@ -170,6 +170,7 @@ class Split(_Strict):
 class Export(_Strict):
     max_turns_per_example: int = Field(24, ge=2)
     min_assistant_turns: int = Field(1, ge=1)
+    cpt_document_tokens: int = Field(512, ge=16, description="solo-stream transcripts are cut into documents of about this many tokens")
 
 
 class Train(_Strict):

@@ -65,6 +65,16 @@ def mine(workspace: str) -> dict[str, int]:
         return mining.mine(wh, ws.config.mining)
 
 
+def build_cpt(workspace: str) -> dict:
+    """Write datasets/cpt*.jsonl from the solo VODs' transcripts; return its counts."""
+    from chatclone import cpt
+
+    ws = open_workspace(Path(workspace))
+    cfg = ws.config
+    with Warehouse(ws.warehouse_path) as wh:
+        return cpt.build_cpt(wh, ws.datasets, cfg.export.cpt_document_tokens, split=(cfg.split.train, cfg.split.val, cfg.split.test), seed=cfg.seed)
+
+
 def export(workspace: str) -> dict:
     """Write the SFT datasets into datasets/; return example counts per split."""
     ws = open_workspace(Path(workspace))

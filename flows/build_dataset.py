@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from prefect import flow
 
-from tasks.dataset import clean_messages, dataset_report, export_datasets, mine_pairs, segment_conversations
+from tasks.dataset import build_cpt_corpus, clean_messages, dataset_report, export_datasets, mine_pairs, segment_conversations
 from tasks.ingest import classify_videos
 from tasks.transcribe import choose_transcripts
 
 
 @flow(name="build-dataset")
 def build_dataset(workspace: str) -> dict:
-    """Clean and segment the chat exports, classify the VODs and mine the zatsu ones, export and report.
+    """Clean and segment the chat exports, classify the VODs, mine the zatsu ones, cut the solo ones for CPT, export and report.
 
     Returns the report figures and output paths.
     """
@@ -22,6 +22,7 @@ def build_dataset(workspace: str) -> dict:
     segment_conversations(workspace)
     classify_videos(workspace)
     choose_transcripts(workspace)
-    mine_pairs(workspace)
+    mined = mine_pairs(workspace)
+    cpt = build_cpt_corpus(workspace)
     export_counts = export_datasets(workspace)
-    return dataset_report(workspace, export_counts, cleaning_counts)
+    return dataset_report(workspace, export_counts, cleaning_counts) | {"mining": mined, "cpt": cpt}

@@ -31,6 +31,14 @@ def mine_pairs(workspace: str) -> dict:
     return counts
 
 
+@task(name="build-cpt-corpus")
+def build_cpt_corpus(workspace: str) -> dict:
+    """Cut the solo VODs' transcripts into continued-pretraining documents (datasets/cpt*.jsonl); return counts."""
+    counts = pipeline.build_cpt(workspace)
+    get_run_logger().info("cpt: %d solo VOD(s), %s documents, %d words", counts["videos"], counts["documents"], counts["words"])
+    return counts
+
+
 @task(name="export-datasets")
 def export_datasets(workspace: str) -> dict:
     """Write the SFT datasets; return example counts per split."""

@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pytest
 
@@ -15,10 +16,26 @@ def demo_run(tmp_path_factory):
     return root, demo(str(root), default_tracking_uri(root), train=False)
 
 
-def test_demo_imports_every_bundled_file_without_quarantine(demo_run):
+def test_demo_imports_every_bundled_file_and_quarantines_only_the_broken_vod(demo_run):
     _, result = demo_run
-    assert len(result["imports"]) == 3
-    assert {r["status"] for r in result["imports"]} == {"ok"}
+    assert len(result["imports"]) == 7
+    assert {Path(r["path"]).name: r["status"] for r in result["imports"] if r["status"] != "ok"} == {"mikaBroken4": "quarantined"}
+
+
+def test_demo_channel_is_classified_transcribed_and_mined(demo_run):
+    root, result = demo_run
+    with Warehouse(root / "warehouse.duckdb", read_only=True) as wh:
+        categories = dict(wh.execute("SELECT video_id, category FROM videos").fetchall())
+        sources = dict(wh.execute("SELECT video_id, transcript_source FROM videos").fetchall())
+    assert categories == {"mikaZatsu01": "zatsu", "mikaSolo002": "solo", "mikaKaraok3": "ignore", "mikaBroken4": "broken"}
+    assert sources["mikaZatsu01"] == "whisper" and sources["mikaSolo002"] == "whisper"
+    assert {r["video_id"] for r in result["transcripts"]["vods"] if r["status"] == "transcribed"} == {"mikaZatsu01", "mikaSolo002"}
+    mined = result["dataset"]["mining"]
+    assert mined["reads"] >= 7 and mined["read"] >= 7 and mined["hive"] >= 1
+    cpt = [json.loads(line) for line in (root / "datasets" / "cpt.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert cpt and {d["video_id"] for d in cpt} == {"mikaSolo002"}
+    sft = (root / "datasets" / "sft.jsonl").read_text(encoding="utf-8")
+    assert "chat: @yuki_snow: what did you eat today?" in sft
 
 
 def test_demo_builds_all_splits_and_the_report(demo_run):
@@ -56,7 +73,8 @@ def test_demo_exports_no_fake_pii(demo_run):
 def test_rerunning_the_demo_adds_nothing(demo_run):
     root, first = demo_run
     again = demo(str(root), default_tracking_uri(root), train=False)
-    assert {r["status"] for r in again["imports"]} == {"unchanged"}
+    assert {r["status"] for r in again["imports"]} == {"unchanged", "quarantined"}
+    assert {r["status"] for r in again["transcripts"]["vods"]} == {"cached"}
     assert json.dumps(again["dataset"]["examples"], sort_keys=True) == json.dumps(first["dataset"]["examples"], sort_keys=True)
 
 

@@ -79,7 +79,7 @@ def test_import_with_a_broken_file_reports_it_and_exits_1(ws, tmp_path):
     assert proc.returncode == 1, proc.stderr
     quarantined = [line for line in proc.stderr.splitlines() if line.startswith("quarantined:")]
     assert len(quarantined) == 1 and "broken.json" in quarantined[0] and "invalid JSON" in quarantined[0]
-    assert "1 message(s) added, 1 quarantined" in proc.stdout
+    assert "2 file(s), 1 row(s) added, 1 quarantined" in proc.stdout
 
 
 def test_sql_runs_queries_with_dollar_signs_verbatim(ws):

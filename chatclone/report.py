@@ -41,6 +41,9 @@ def collect(wh: Warehouse, config: PersonaConfig, export_counts: dict, cleaning_
             "others_mean_chars": round(sum(others) / len(others), 1) if others else 0,
         },
         "top_authors": _rows(wh, "report_top_authors", ["author_name", "author_id", "messages"], limit=10),
+        "videos": _rows(wh, "report_videos", ["category", "videos", "transcripts"]),
+        "pairs": _rows(wh, "report_pairs", ["method", "pairs", "mean_score", "min_score"]),
+        "pair_samples": _rows(wh, "report_pair_samples", ["video_id", "method", "score", "prompt", "response"], limit=8),
         "_lengths": {"target": target, "others": others},
     }
 

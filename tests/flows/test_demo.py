@@ -36,6 +36,9 @@ def test_demo_channel_is_classified_transcribed_and_mined(demo_run):
     assert cpt and {d["video_id"] for d in cpt} == {"mikaSolo002"}
     sft = (root / "datasets" / "sft.jsonl").read_text(encoding="utf-8")
     assert "chat: @yuki_snow: what did you eat today?" in sft
+    pairs = {p["method"]: p for p in result["dataset"]["pairs"]}
+    assert pairs["read"]["pairs"] == mined["read"] and pairs["hive"]["mean_score"] < pairs["read"]["min_score"]
+    assert "Zatsu pairs" in (root / "reports" / "dataset.html").read_text(encoding="utf-8")
 
 
 def test_demo_builds_all_splits_and_the_report(demo_run):

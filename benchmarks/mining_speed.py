@@ -153,9 +153,10 @@ GENERATE = [
        FROM (SELECT i, i % $vods AS v, u01($seed, i, 0, 1) * g.length_s AS t_s, u01($seed, i, 0, 2) AS kind_u,
                     u01($seed, i, 0, 6) < 0.08 AS hive, floor(u01($seed, i, 0, 1) * g.length_s / 15)::BIGINT AS bucket, g.video_id
              FROM range($other_messages) t(i) JOIN g_vods g ON g.v = i % $vods), g_vocab""",
-    """INSERT INTO chat (video_id, message_id, t_s, author_id, author_name, text, kind, amount, currency)
+    # words normalized as sql/insert_chat.sql does when a chat replay is imported
+    """INSERT INTO chat (video_id, message_id, t_s, author_id, author_name, text, kind, amount, currency, words)
        SELECT video_id, message_id, t_s, printf('UCviewer%06d', author), cap(syl($syllables, 3000 + author)), text, kind,
-              CASE WHEN kind = 'paid' THEN 5.0 END, CASE WHEN kind = 'paid' THEN 'USD' END
+              CASE WHEN kind = 'paid' THEN 5.0 END, CASE WHEN kind = 'paid' THEN 'USD' END, chat_speak(norm_words(text))
        FROM (SELECT video_id, message_id, t_s, author, text, kind FROM g_chat
              UNION ALL SELECT video_id, message_id, t_s, author, text, kind FROM bench_planted)
        ORDER BY video_id, t_s""",

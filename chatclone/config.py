@@ -109,6 +109,9 @@ class Mining(_Strict):
     read_ahead_s: float = Field(3.0, ge=0, description="... or this long after its start (chat replay timing noise)")
     min_read_words: int = Field(3, ge=1, description="shorter messages are not matched against speech")
     min_read_score: float = Field(0.6, ge=0, le=1.2)
+    probe_min_letters: int = Field(5, ge=1, description="a message is scored against a phrase only if two of its words this long "
+                                   "(its longest, where it has none) are among the phrase's first probe_span_words words")
+    probe_span_words: int = Field(16, ge=1, description="and a read is looked for in these words (plus a lead-in)")
     answer_pause_s: float = Field(1.5, gt=0, description="a pause this long ends an answer")
     answer_max_s: float = Field(45.0, gt=0)
     min_answer_words: int = Field(3, ge=1)

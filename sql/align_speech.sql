@@ -1,31 +1,29 @@
--- Rebuild the speech of zatsu VODs from their chosen transcript (transcript_words): numbered words,
--- then phrases split at pauses of $phrase_pause_s, after sentence ends, and before a "NAME says/asks"
--- lead-in (a read may follow a thank-you without a pause). Turn starts at pauses of $turn_pause_s.
--- Reads: transcript_words, videos. Writes: speech_words, speech_phrases.
+-- Rebuild the speech of zatsu VODs from their chosen transcript (transcript_words): the words numbered in
+-- time order with the pause before each, phrases split at pauses of $phrase_pause_s, after sentence ends and
+-- before a "NAME says/asks" lead-in (a read may follow a thank-you without a pause), numbered 1, 2, ...;
+-- stretches split at pauses of $answer_pause_s (an answer ends at one). A phrase after a pause of
+-- $turn_pause_s starts a speech turn. Reads: transcript_words, videos. Writes: speech_words, speech_phrases.
 DELETE FROM speech_words;
 INSERT INTO speech_words
-SELECT video_id, row_number() OVER (PARTITION BY video_id ORDER BY start_s, end_s, word) AS idx, start_s, end_s, word, norm
+SELECT video_id, idx, start_s, end_s, word, norm, pause_before,
+       sum(CASE WHEN pause_before IS NULL OR pause_before >= $phrase_pause_s OR after_sentence THEN 1 ELSE 0 END) OVER w AS phrase_id,
+       sum(CASE WHEN pause_before >= $answer_pause_s THEN 1 ELSE 0 END) OVER w + 1 AS stretch
 FROM (
-    SELECT w.video_id, w.start_s, w.end_s, w.word, array_to_string(norm_words(w.word), '') AS norm
-    FROM transcript_words w JOIN videos v ON v.video_id = w.video_id
-    WHERE v.category = 'zatsu'
+    SELECT video_id, row_number() OVER w AS idx, start_s, end_s, word, norm, start_s - lag(end_s) OVER w AS pause_before,
+           coalesce(regexp_matches(lag(word) OVER w, '[.?!。？！]["'')\]]*$'), false)
+               OR coalesce(lead(norm) OVER w IN ('says', 'asks', 'asked', 'writes', 'wrote'), false) AS after_sentence
+    FROM (
+        SELECT w.video_id, w.start_s, w.end_s, w.word, array_to_string(norm_words(w.word), '') AS norm
+        FROM transcript_words w JOIN videos v ON v.video_id = w.video_id
+        WHERE v.category = 'zatsu'
+    )
+    WHERE norm <> ''
+    WINDOW w AS (PARTITION BY video_id ORDER BY start_s, end_s, word)
 )
-WHERE norm <> '';
+WINDOW w AS (PARTITION BY video_id ORDER BY idx ROWS UNBOUNDED PRECEDING);
 
 DELETE FROM speech_phrases;
 INSERT INTO speech_phrases
-WITH gaps AS (
-    SELECT video_id, idx, start_s, end_s, norm,
-           start_s - lag(end_s) OVER (PARTITION BY video_id ORDER BY idx) AS gap,
-           coalesce(regexp_matches(lag(word) OVER (PARTITION BY video_id ORDER BY idx), '[.?!。？！]["'')\]]*$'), false)
-               OR coalesce(lead(norm) OVER (PARTITION BY video_id ORDER BY idx) IN ('says', 'asks', 'asked', 'writes', 'wrote'), false) AS after_sentence
-    FROM speech_words
-), numbered AS (
-    SELECT *, sum(CASE WHEN gap IS NULL OR gap >= $phrase_pause_s OR after_sentence THEN 1 ELSE 0 END)
-                  OVER (PARTITION BY video_id ORDER BY idx) AS phrase_id,
-              gap IS NULL OR gap >= $turn_pause_s AS after_turn_pause
-    FROM gaps
-)
-SELECT video_id, phrase_id, min(idx), max(idx), min(start_s), max(end_s), arg_min(after_turn_pause, idx)
-FROM numbered
+SELECT video_id, phrase_id, min(idx), max(idx), min(start_s), max(end_s), arg_min(coalesce(pause_before, 'infinity'::DOUBLE), idx) >= $turn_pause_s
+FROM speech_words
 GROUP BY video_id, phrase_id;

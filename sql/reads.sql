@@ -1,24 +1,57 @@
--- Rebuild reads: chat messages the streamer read aloud. For every phrase, each message that arrived
--- between $read_back_s before and $read_ahead_s after its start is compared with the words that start
--- the phrase (as many as the message has, three more after a lead-in naming the author or "says",
--- "asks"...): the share of its words, and of its word pairs (for order), found there; a little more for
--- a lead-in naming its author, for "says"/"asks", and for super chats. Among equals, the earliest
--- message (the one others copied) wins. Each phrase keeps its best message
--- and each message its best phrase; a pair that is both, scoring at least $min_read_score, is a read.
--- Reads: speech_words, speech_phrases, chat_aligned. Writes: reads.
+-- Rebuild reads: chat messages the streamer read aloud. A message is compared with a phrase only where it
+-- arrived between $read_back_s before and $read_ahead_s after the phrase started and two of its probe words
+-- (those of $probe_min_letters letters or more, the rarer and more telling ones; one where it has fewer than three)
+-- are among the phrase's first $probe_span_words words: an equality join on (VOD, time bucket, word), so
+-- a message is never compared with every phrase near it. Each such pair is scored against the words that
+-- start the phrase (as many as the message has, three more after a lead-in naming the author or "says",
+-- "asks"...): the share of its words, and of its word pairs (for order), found there; a little more for a
+-- lead-in naming its author, for "says"/"asks", and for super chats. Among equals, the earliest message
+-- (the one others copied) wins. Each phrase keeps its best message and each message its best phrase; a
+-- pair that is both, scoring at least $min_read_score, is a read.
+-- Reads: speech_words, speech_phrases, chat, videos. Writes: reads.
 DELETE FROM reads;
 INSERT INTO reads
-WITH video_words AS (
-    SELECT video_id, list(norm ORDER BY idx) AS norms FROM speech_words GROUP BY video_id
+WITH head_words AS MATERIALIZED (
+    SELECT p.video_id, p.phrase_id, p.first_idx, p.start_s, p.k, w.norm
+    FROM (SELECT video_id, phrase_id, first_idx, start_s, k, first_idx + k AS at_idx
+          FROM speech_phrases, range($probe_span_words + 6) r(k)) p
+    JOIN speech_words w ON w.video_id = p.video_id AND w.idx = p.at_idx
+), messages AS MATERIALIZED (
+    SELECT c.video_id, c.message_id, c.t_s, c.kind, c.words, c.author_name,
+           floor((c.t_s - $read_ahead_s) / ($read_back_s + $read_ahead_s))::BIGINT AS lo,
+           floor((c.t_s + $read_back_s) / ($read_back_s + $read_ahead_s))::BIGINT AS hi,
+           least($probe_min_letters, list_max(list_transform(c.words, lambda w: length(w)))) AS probe_letters
+    FROM chat c SEMI JOIN videos v ON v.video_id = c.video_id AND v.category = 'zatsu'
+    WHERE c.kind IN ('text', 'paid') AND len(c.words) >= $min_read_words
+), message_probes AS (
+    -- probes: its words of $probe_min_letters or more letters (its longest, where it has none that long)
+    SELECT video_id, message_id, t_s, norm, n_probes, unnest(CASE WHEN lo = hi THEN [lo] ELSE [lo, hi] END) AS bucket
+    FROM (SELECT video_id, message_id, t_s, lo, hi, probe_letters, unnest(words) AS norm,
+                 len(list_filter(words, lambda w: length(w) >= probe_letters)) AS n_probes
+          FROM messages)
+    WHERE length(norm) >= probe_letters
+), phrase_probes AS (
+    SELECT video_id, phrase_id, start_s, norm, floor(start_s / ($read_back_s + $read_ahead_s))::BIGINT AS bucket
+    FROM head_words WHERE k < $probe_span_words AND length(norm) >= 3
+), pairs AS (
+    -- two probes found (one where the message has fewer than three): a read has most of its words spoken
+    SELECT m.video_id, m.message_id, p.phrase_id
+    FROM message_probes m
+    JOIN phrase_probes p ON p.video_id = m.video_id AND p.bucket = m.bucket AND p.norm = m.norm
+    WHERE m.t_s BETWEEN p.start_s - $read_back_s AND p.start_s + $read_ahead_s
+    GROUP BY m.video_id, m.message_id, p.phrase_id
+    HAVING count(*) >= CASE WHEN any_value(m.n_probes) >= 3 THEN 2 ELSE 1 END
+), heads AS (
+    SELECT video_id, phrase_id, any_value(first_idx) AS first_idx, any_value(start_s) AS start_s, list(norm ORDER BY k) AS head
+    FROM head_words SEMI JOIN pairs USING (video_id, phrase_id)
+    GROUP BY video_id, phrase_id
 ), candidates AS (
-    SELECT p.video_id, p.phrase_id, p.first_idx, p.start_s, m.message_id, m.t_s, m.kind,
-           list_distinct(chat_speak(m.words)) AS msg, chat_speak(m.words) AS msg_seq, norm_words(m.author_name) AS author,
-           vw.norms[p.first_idx : p.first_idx + len(m.words) + 3] AS phrase_start
-    FROM speech_phrases p
-    JOIN chat_aligned m ON m.video_id = p.video_id
-        AND m.t_s BETWEEN p.start_s - $read_back_s AND p.start_s + $read_ahead_s
-    JOIN video_words vw ON vw.video_id = p.video_id
-    WHERE len(m.words) >= $min_read_words
+    SELECT h.video_id, h.phrase_id, h.first_idx, h.start_s, m.message_id, m.t_s, m.kind,
+           list_distinct(m.words) AS msg, m.words AS msg_seq, norm_words(m.author_name) AS author,
+           h.head[1 : len(m.words) + 3] AS phrase_start
+    FROM pairs c
+    JOIN heads h ON h.video_id = c.video_id AND h.phrase_id = c.phrase_id
+    JOIN messages m ON m.video_id = c.video_id AND m.message_id = c.message_id
 ), lead_ins AS (
     SELECT *,
            len(list_intersect(phrase_start[1:3], author)) > 0 AS author_named,
@@ -26,23 +59,31 @@ WITH video_words AS (
     FROM candidates
 ), windows AS (
     SELECT *, phrase_start[1 : len(msg_seq) + CASE WHEN author_named OR marker THEN 3 ELSE 0 END] AS win FROM lead_ins
+), exact AS (
+    SELECT *, len(list_intersect(msg, win)) AS found,
+           list_filter(msg, lambda m: length(m) >= 4 AND NOT list_contains(win, m)) AS unfound_long
+    FROM windows
 ), scored AS (
     SELECT *,
-           -- a word counts as found where the speech has it, or one close to it ("listen" ~ "listening")
-           len(list_filter(msg, lambda m: list_contains(win, m)
-                                OR (length(m) >= 4 AND len(list_filter(win, lambda w: length(w) >= 4 AND jaro_winkler_similarity(m, w) >= 0.88)) > 0)))
-               / len(msg) AS word_share,
-           CASE WHEN len(msg_seq) < 2 THEN 1.0 ELSE
-               len(list_filter(generate_series(1, len(msg_seq) - 1),
-                               lambda i: list_contains(list_transform(generate_series(1, len(win) - 1), lambda j: win[j] || ' ' || win[j + 1]),
-                                                       msg_seq[i] || ' ' || msg_seq[i + 1]))) / (len(msg_seq) - 1)
-           END AS pair_share
-    FROM windows
+           -- a word counts as found where the speech has it, or one close to it ("listen" ~ "listening"), looked for only
+           -- where that could still make a read (score at most word_share + 0.2)
+           (found + CASE WHEN (found + len(unfound_long)) / len(msg) + 0.2 < $min_read_score OR len(unfound_long) = 0 THEN 0
+                         ELSE len(list_filter(unfound_long, lambda m: list_bool_or(list_transform(win, lambda w: jaro_winkler_similarity(m, w) >= 0.88)))) END)
+               / len(msg) AS word_share
+    FROM exact
+), paired AS (
+    SELECT *,
+           CASE WHEN len(msg_seq) < 2 THEN 1.0
+                WHEN word_share + 0.2 < $min_read_score THEN 0.0
+                ELSE len(list_intersect(list_transform(generate_series(1, len(msg_seq) - 1), lambda i: msg_seq[i] || ' ' || msg_seq[i + 1]),
+                                        list_transform(generate_series(1, len(win) - 1), lambda j: win[j] || ' ' || win[j + 1])))
+                     / (len(msg_seq) - 1) END AS pair_share
+    FROM scored
 ), ranked AS (
     SELECT *,
            word_share * (0.7 + 0.3 * pair_share) + CASE WHEN author_named THEN 0.1 ELSE 0 END + CASE WHEN marker THEN 0.05 ELSE 0 END
                + CASE WHEN kind = 'paid' THEN 0.05 ELSE 0 END AS score
-    FROM scored
+    FROM paired
 ), best AS (
     SELECT *,
            row_number() OVER (PARTITION BY video_id, phrase_id ORDER BY score DESC, t_s, message_id) AS phrase_rank,

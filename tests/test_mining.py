@@ -153,10 +153,14 @@ def test_only_zatsu_vods_are_mined_and_mining_twice_gives_the_same_pairs(wh):
 
 def test_chat_is_aligned_to_the_phrase_in_progress_and_the_next_one(wh):
     add_vod(wh)
-    say(wh, 0.0, "hello everyone")
+    say(wh, 1.0, "hello everyone")
     say(wh, 10.0, "welcome back")
-    chat(wh, 0.2, "Yuki", "hi")
+    chat(wh, 0.5, "Mika", "early")        # before any speech
+    chat(wh, 1.2, "Yuki", "hi")
     chat(wh, 5.0, "Ren", "yo")
+    chat(wh, 10.0, "Aoi", "hey")          # exactly as a phrase starts: it is both
+    chat(wh, 30.0, "Kai", "bye")          # after all speech
     mine(wh, Mining())
-    rows = wh.con.execute("SELECT author_name, current_phrase, next_phrase FROM chat_aligned ORDER BY t_s").fetchall()
-    assert rows == [("Yuki", 1, 2), ("Ren", 1, 2)]
+    rows = wh.con.execute("SELECT c.author_name, a.current_phrase, a.next_phrase FROM chat_aligned a "
+                          "JOIN chat c USING (video_id, message_id) ORDER BY a.t_s").fetchall()
+    assert rows == [("Mika", None, 1), ("Yuki", 1, 2), ("Ren", 1, 2), ("Aoi", 2, 2), ("Kai", 2, None)]

@@ -214,6 +214,15 @@ class Generation(_Strict):
     max_new_tokens: int = Field(160, ge=1)
 
 
+class Serve(_Strict):
+    """[serve]: the OpenAI-compatible API (`chatclone serve`)."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    api_key_env: str = Field("CHATCLONE_API_KEY", description="environment variable holding the bearer key; unset: no key needed")
+    max_waiting: int = Field(16, ge=1, description="requests queued or generating at once; more get 429")
+
+
 class PersonaConfig(_Strict):
     """The whole of persona.toml."""
 
@@ -232,6 +241,7 @@ class PersonaConfig(_Strict):
     export: Export = Export()
     train: Train = Train()
     generation: Generation = Generation()
+    serve: Serve = Serve()
 
     @field_validator("speakers")
     @classmethod

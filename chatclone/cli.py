@@ -388,17 +388,46 @@ def chat(
     Sampling follows [generation] in persona.toml. Example: chatclone chat --once "what are you up to?"
     """
     ws = open_workspace(workspace_root(workspace))
-    from chatclone.runs import find_run
-    from chatclone.serving import load_persona, run_repl
+    from chatclone.serving import run_repl
+    from chatclone.serving.personas import load_workspace_persona
     from chatclone.training import pick_device
 
-    record = find_run(ws.models, run)
-    err.print(f"loading {record.name} ...", style="dim", highlight=False)
-    persona = load_persona(record, ws.config, device=pick_device())
+    err.print(f"loading {ws.config.name} ...", style="dim", highlight=False)
+    persona = load_workspace_persona(ws, run, device=pick_device())
     if once is not None:
         sys.stdout.write(persona.reply(once) + "\n")
         return
     run_repl(persona, output=out)
+
+
+@app.command()
+def serve(
+    workspaces: Annotated[Optional[list[Path]], typer.Option("--workspace", "-w", help="a persona workspace to serve (repeat for several) "
+                                                             "[default: $CHATCLONE_WORKSPACE or ./personas/default]", show_default=False)] = None,
+    host: Annotated[Optional[str], typer.Option(help="address to listen on [default: [serve] host, 127.0.0.1]", show_default=False)] = None,
+    port: Annotated[Optional[int], typer.Option(help="port [default: [serve] port, 8000]", show_default=False)] = None,
+) -> None:
+    """Serve the personas' latest runs over an OpenAI-compatible API (model = persona name).
+
+    Bearer key: the environment variable named by [serve] api_key_env, where set. Example:
+    chatclone serve -w personas/mika -w personas/rin --port 8000, then any OpenAI client with
+    base_url http://127.0.0.1:8000/v1 and model "mika".
+    """
+    import uvicorn
+
+    from chatclone.serving.api import create_app
+    from chatclone.serving.personas import load_personas
+    from chatclone.training import pick_device
+
+    spaces = [open_workspace(workspace_root(w)) for w in (workspaces or [None])]
+    settings = spaces[0].config.serve
+    err.print(f"loading {', '.join(ws.config.name for ws in spaces)} ...", style="dim", highlight=False)
+    personas = load_personas(spaces, device=pick_device())
+    api_key = os.environ.get(settings.api_key_env) or None
+    host, port = host or settings.host, port or settings.port
+    err.print(f"serving {', '.join(personas)} at http://{host}:{port}/v1" + (f" (bearer key from ${settings.api_key_env})" if api_key else ""),
+              highlight=False)
+    uvicorn.run(create_app(personas, api_key, settings.max_waiting), host=host, port=port, log_level="warning")
 
 
 @app.command()

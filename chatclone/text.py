@@ -164,3 +164,8 @@ def clean_message(text: str, attachments=(), mentions=(), *, strip_at: bool = Tr
         counts["attachment"] = len(attachments)
         text = f"{text} {attachment_placeholders(attachments)}".strip()
     return CleanedText(text.strip(), ping_only, counts)
+
+
+def links_in(text: str) -> list[str]:
+    """The links in `text` that cleaning would turn into `<link>` (not invites or webhook URLs), trailing punctuation dropped."""
+    return [m.group("link").rstrip(".,!?;:)]}'\"") for m in _SCRUB.finditer(text) if m.lastgroup == "link"]

@@ -80,3 +80,40 @@ def test_tracking_uri_is_the_workspace_database_unless_the_environment_names_one
     assert tracking_uri(tmp_path) == f"sqlite:///{tmp_path.resolve()}/mlflow.db"
     monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://mlflow.example:5000")
     assert tracking_uri(tmp_path) == "http://mlflow.example:5000"
+
+
+def test_serve_answers_an_openai_client_with_the_key_from_the_environment(workspace, tmp_path):
+    import socket
+    import time
+
+    import httpx
+    import openai
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    key = "test-serve-key-42"
+    log = open(tmp_path / "serve.log", "w+")
+    env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"} | {"CHATCLONE_API_KEY": key}
+    proc = subprocess.Popen([sys.executable, "-m", "chatclone", "serve", "-w", str(workspace.root), "--port", str(port)],
+                            stdout=log, stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "serve did not come up"
+            time.sleep(0.5)
+        client = openai.OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key=key, max_retries=0, timeout=60)
+        assert [m.id for m in client.models.list().data] == ["mika"]
+        reply = client.chat.completions.create(model="mika", messages=[{"role": "user", "content": "you up?"}])
+        assert reply.choices[0].message.content.strip()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    output = (tmp_path / "serve.log").read_text()
+    assert f"127.0.0.1:{port}" in output and key not in output

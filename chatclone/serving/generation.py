@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -22,6 +24,7 @@ from chatclone.config import Generation, PersonaConfig
 from chatclone.merging import merged_dir
 from chatclone.models import load_model, load_tokenizer
 from chatclone.runs import RunRecord
+from chatclone.serving.links import PLACEHOLDERS, LinkBook
 
 log = logging.getLogger(__name__)
 
@@ -124,15 +127,28 @@ def generation_kwargs(settings: Generation, eos_ids: list[int], pad_id: int | No
 
 
 class TurnWatcher(StoppingCriteria):
-    """Looks at the reply after each generated token: streams the part that is safe to show, stops at a new turn."""
+    """Looks at the reply after each generated token: streams the part that is safe to show, stops at a new turn.
 
-    def __init__(self, tokenizer, prompt_length: int, speakers: Iterable[str] = (), stream: Callable[[str], None] | None = None):
+    `stops` are extra strings that end the reply (the API's `stop`); `finish` maps the reply's text
+    (placeholders restored) before it is shown. Text that could still become a stop string or a
+    placeholder is held back until it is clear.
+    """
+
+    def __init__(self, tokenizer, prompt_length: int, speakers: Iterable[str] = (), stream: Callable[[str], None] | None = None,
+                 stops: Iterable[str] = (), finish: Callable[[str], str] = lambda text: text):
         self.tokenizer, self.prompt_length, self.speakers, self.stream = tokenizer, prompt_length, tuple(speakers), stream
+        self.stops, self.finish_text = tuple(s for s in stops if s), finish
         self.shown = ""
 
     def _update(self, ids, final: bool) -> tuple[str, bool]:
         text = self.tokenizer.decode(ids[self.prompt_length :].tolist(), skip_special_tokens=False)
         reply, ended = cut_turn(text, self.speakers, final=final)
+        at = min((i for i in (reply.find(s) for s in self.stops) if i >= 0), default=-1)
+        if at >= 0:
+            reply, ended = reply[:at].rstrip(), True
+        elif not final:
+            reply = reply[: _held_back(reply, self.stops + PLACEHOLDERS)]
+        reply = self.finish_text(reply).rstrip()  # spaces go out with the word after them: the pieces add up to the reply
         if self.stream is not None and len(reply) > len(self.shown) and reply.startswith(self.shown):
             self.stream(reply[len(self.shown) :])
             self.shown = reply
@@ -142,45 +158,96 @@ class TurnWatcher(StoppingCriteria):
         _, ended = self._update(input_ids[0], final=False)
         return torch.full((input_ids.shape[0],), ended, dtype=torch.bool, device=input_ids.device)
 
-    def finish(self, ids) -> str:
-        """The reply in the whole generated sequence `ids` (prompt included); streams what is left of it."""
-        return self._update(ids, final=True)[0]
+    def finish(self, ids) -> tuple[str, bool]:
+        """(the reply in the whole generated sequence `ids`, prompt included, whether it ended its turn); streams what is left."""
+        return self._update(ids, final=True)
+
+
+def _held_back(text: str, strings: tuple[str, ...]) -> int:
+    """Length of `text` without a trailing piece that could still grow into one of `strings`."""
+    for k in range(max((len(s) for s in strings), default=1) - 1, 0, -1):
+        if len(text) >= k and any(s.startswith(text[-k:]) for s in strings):
+            return len(text) - k
+    return len(text)
+
+
+@dataclass
+class Completion:
+    """One reply: its text, why it ended ("stop": end of turn or a stop string; "length": max tokens) and token counts."""
+
+    text: str
+    finish_reason: str
+    prompt_tokens: int
+    completion_tokens: int
 
 
 class Persona:
-    """A loaded double: model, tokenizer and settings, and the conversation so far (`history`)."""
+    """A loaded double: model, tokenizer and settings, the links its person sent, and the REPL's conversation (`history`).
 
-    def __init__(self, model, tokenizer, config: PersonaConfig):
+    `complete` is what every front end calls; it is blocking and thread-safe (one generation at a
+    time per persona), so servers call it off their event loop.
+    """
+
+    def __init__(self, model, tokenizer, config: PersonaConfig, run_name: str | None = None, base_model: str | None = None,
+                 links: LinkBook | None = None):
         self.model, self.tokenizer, self.config = model, tokenizer, config
-        self.name = config.name
+        self.name, self.run_name, self.base_model = config.name, run_name, base_model
+        self.links = links or LinkBook([])
         self.history: list[dict] = []
         self._eos_ids = end_of_turn_ids(tokenizer)
+        self._lock = threading.Lock()
 
-    def prompt(self) -> list[dict]:
-        """The messages the next reply is generated from: the system prompt and the recent turns that fit."""
+    def prompt(self, history: list[dict] | None = None, system_extra: str = "") -> list[dict]:
+        """The messages a reply is generated from: the system prompt (plus `system_extra`) and the recent turns of
+        `history` (default: the REPL's) that fit in the context with room for the reply."""
         budget = self.config.train.max_length - self.config.generation.max_new_tokens
-        return fit_history(self.tokenizer, self.config.resolved_system_prompt(), self.history, budget)
+        system = "\n\n".join(p for p in (self.config.resolved_system_prompt(), system_extra.strip()) if p)
+        return fit_history(self.tokenizer, system, self.history if history is None else history, budget)
+
+    def complete(self, messages: list[dict], stream: Callable[[str], None] | None = None, *, temperature: float | None = None,
+                 top_p: float | None = None, max_tokens: int | None = None, stop: Iterable[str] = (), seed: int | None = None) -> Completion:
+        """Generate the double's next turn after `messages` (OpenAI-style role/content dicts, oldest first).
+
+        The persona's system prompt always leads; a system message in `messages` is added after it.
+        Oldest turns are dropped to fit the context. `temperature`, `top_p` and `max_tokens` override
+        [generation]; `stop` strings end the reply. `<link>` becomes a link the person really sent
+        that fits the conversation, or nothing; other placeholders (`<image>`...) become nothing.
+        `stream` gets each new piece of the reply as it is generated. Returns a Completion.
+        """
+        system_extra = "\n\n".join(m["content"] for m in messages if m["role"] == "system")
+        turns = [{"role": m["role"], "content": m["content"]} for m in messages if m["role"] in ("user", "assistant")]
+        if not turns or turns[-1]["role"] != "user":
+            raise ValueError("the last message must be the user's")
+        settings = self.config.generation.model_copy(update={k: v for k, v in
+                                                             (("temperature", temperature), ("top_p", top_p), ("max_new_tokens", max_tokens))
+                                                             if v is not None})
+        prompt = self.prompt(turns, system_extra)
+        context = " ".join(m["content"] for m in prompt[-4:])
+        with self._lock:
+            if seed is not None:
+                torch.manual_seed(seed)
+            text = self.tokenizer.apply_chat_template(prompt, tokenize=False, add_generation_prompt=True)
+            inputs = self.tokenizer(text, add_special_tokens=False, return_tensors="pt").to(self.model.device)
+            n_prompt = inputs["input_ids"].shape[1]
+            own = [self.name, *self.config.speaker_names()]
+            watcher = TurnWatcher(self.tokenizer, n_prompt, speakers_in(turns, own), stream, stop,
+                                  finish=lambda reply: self.links.restore(reply, context))
+            kwargs = generation_kwargs(settings, self._eos_ids, self.tokenizer.pad_token_id)
+            with torch.inference_mode():
+                output = self.model.generate(**inputs, **kwargs, stopping_criteria=StoppingCriteriaList([watcher]))
+            answer, ended = watcher.finish(output[0])
+        n_new = output.shape[1] - n_prompt
+        finished = ended or (n_new > 0 and int(output[0, -1]) in self._eos_ids) or n_new < settings.max_new_tokens
+        return Completion(answer, "stop" if finished else "length", n_prompt, n_new)
 
     def reply(self, user_text: str, stream: Callable[[str], None] | None = None) -> str:
-        """Add `user_text` to the history, generate the double's answer, add it too and return it.
+        """Add `user_text` to the REPL's history, generate the double's answer, add it too and return it.
 
         `stream` is called with each new piece of the answer as it is generated; the pieces
         add up to the returned text.
         """
-        self.history.append({"role": "user", "content": user_text})
-        try:
-            text = self.tokenizer.apply_chat_template(self.prompt(), tokenize=False, add_generation_prompt=True)
-            inputs = self.tokenizer(text, add_special_tokens=False, return_tensors="pt").to(self.model.device)
-            own = [self.name, *self.config.speaker_names()]
-            watcher = TurnWatcher(self.tokenizer, inputs["input_ids"].shape[1], speakers_in(self.history, own), stream)
-            kwargs = generation_kwargs(self.config.generation, self._eos_ids, self.tokenizer.pad_token_id)
-            with torch.inference_mode():
-                output = self.model.generate(**inputs, **kwargs, stopping_criteria=StoppingCriteriaList([watcher]))
-            answer = watcher.finish(output[0])
-        except BaseException:
-            self.history.pop()  # no half-finished exchange in the history (e.g. Ctrl-C while generating)
-            raise
-        self.history.append({"role": "assistant", "content": answer})
+        answer = self.complete([*self.history, {"role": "user", "content": user_text}], stream).text
+        self.history += [{"role": "user", "content": user_text}, {"role": "assistant", "content": answer}]
         return answer
 
     def reset(self) -> None:
@@ -197,11 +264,12 @@ def _weights(run: RunRecord | str | Path) -> tuple[str, str | None]:
     return run.base_model_path, run.final_adapter
 
 
-def load_persona(run: RunRecord | str | Path, config: PersonaConfig, device: str = "cpu") -> Persona:
+def load_persona(run: RunRecord | str | Path, config: PersonaConfig, device: str = "cpu", links: LinkBook | None = None) -> Persona:
     """A Persona from a run (its base model with the final adapter merged in), or from a model directory.
 
     A run without adapters is served from its merged model (models/<run>/merged) when it has
-    one. Raises ChatcloneError when the run has neither, ConfigError when a model cannot load.
+    one. `links` are the person's own links, given back for `<link>` (default: none).
+    Raises ChatcloneError when the run has neither, ConfigError when a model cannot load.
     """
     path, adapter = _weights(run)
     tokenizer = load_tokenizer(path)
@@ -212,4 +280,9 @@ def load_persona(run: RunRecord | str | Path, config: PersonaConfig, device: str
         log.info("applying adapter %s", adapter)
         model = PeftModel.from_pretrained(model, adapter).merge_and_unload()  # merged: faster to generate with
     model.eval()
-    return Persona(model, tokenizer, config)
+    if config.generation.cpu_int8 and model.device.type == "cpu":
+        # int8 weights, activations quantized on the fly: a 40-token reply of SmolLM2-135M took 2.3 s in float32, 0.8 s so
+        model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+    if isinstance(run, RunRecord):
+        return Persona(model, tokenizer, config, run_name=run.name, base_model=run.base_model, links=links)
+    return Persona(model, tokenizer, config, base_model=str(run), links=links)

@@ -8,8 +8,8 @@ from factories import make_config, make_run
 
 @pytest.fixture(scope="session")
 def persona_config():
-    """Greedy decoding (deterministic), short replies, a small context."""
-    return make_config(generation={"temperature": 0, "max_new_tokens": 24}, train={"max_length": 256})
+    """Greedy decoding (deterministic), short replies, a small context, float32 weights (int8 has its own test)."""
+    return make_config(generation={"temperature": 0, "max_new_tokens": 24, "cpu_int8": False}, train={"max_length": 256})
 
 
 @pytest.fixture(scope="session")

@@ -147,3 +147,17 @@ def test_the_model_reply_ends_at_its_end_of_turn(greeting, tokenizer, persona_co
 def test_streamed_pieces_add_up_to_the_reply(greeting):
     reply, pieces = greeting
     assert len(pieces) > 1 and "".join(pieces) == reply
+
+
+def test_on_cpu_the_persona_is_served_with_int8_linear_layers_and_still_answers(tmp_path, base_model_path, untrained_adapter, persona_config):
+    import torch
+
+    from chatclone.serving import load_persona
+    from factories import make_run
+
+    config = persona_config.model_copy(update={"generation": persona_config.generation.model_copy(update={"cpu_int8": True})})
+    persona = load_persona(make_run(tmp_path, base_model_path, untrained_adapter), config)
+    kinds = {type(m) for m in persona.model.modules()}
+    assert torch.ao.nn.quantized.dynamic.Linear in kinds and torch.nn.Linear not in kinds
+    done = persona.complete([{"role": "user", "content": "hi"}])
+    assert done.text and "<|im" not in done.text and done.completion_tokens > 0

@@ -430,6 +430,40 @@ def serve(
     uvicorn.run(create_app(personas, api_key, settings.max_waiting), host=host, port=port, log_level="warning")
 
 
+bot_app = typer.Typer(no_args_is_help=True, help="Run the double as a chat bot.")
+app.add_typer(bot_app, name="bot")
+
+
+@bot_app.command("discord")
+def bot_discord(
+    workspaces: Annotated[Optional[list[Path]], typer.Option("--workspace", "-w", metavar="DIR", help="a persona workspace to answer as (repeat for several; "
+                                                             "/persona switches) [default: $CHATCLONE_WORKSPACE or ./personas/default]",
+                                                             show_default=False)] = None,
+    token_env: Annotated[Optional[str], typer.Option("--token-env", metavar="NAME", help="environment variable holding the bot token "
+                                                     "[default: [bot] token_env, DISCORD_TOKEN]", show_default=False)] = None,
+) -> None:
+    """Answer as the personas on Discord: in DMs, when mentioned, and in threads opened with /thread.
+
+    The token comes from $DISCORD_TOKEN (or --token-env) or [bot] secrets_file, never from
+    persona.toml. Settings: [bot] of the first workspace, which also keeps bot/permissions.json.
+    Example: DISCORD_TOKEN=... chatclone bot discord -w personas/mika -w personas/rin
+    """
+    from chatclone.serving.bot_config import resolve_token
+    from chatclone.serving.discord_bot import run_bot
+    from chatclone.serving.personas import load_personas
+    from chatclone.training import pick_device
+
+    spaces = [open_workspace(workspace_root(w)) for w in (workspaces or [None])]
+    settings = spaces[0].config.bot
+    if token_env:
+        settings = settings.model_copy(update={"token_env": token_env})
+    token = resolve_token(settings, os.environ, spaces[0].root)  # before loading models: a missing token fails fast
+    err.print(f"loading {', '.join(ws.config.name for ws in spaces)} ...", style="dim", highlight=False)
+    personas = load_personas(spaces, device=pick_device())
+    err.print(f"connecting to Discord as {', '.join(personas)} (Ctrl-C stops)", style="dim", highlight=False)
+    run_bot(personas, settings, token, spaces[0].resolve(settings.state_dir))
+
+
 @app.command()
 def export(
     merge: Annotated[bool, typer.Option("--merge", help="fold the adapter into the base model: a plain transformers model")] = False,

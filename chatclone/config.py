@@ -224,6 +224,20 @@ class Serve(_Strict):
     max_waiting: int = Field(16, ge=1, description="requests queued or generating at once; more get 429")
 
 
+class BotSettings(_Strict):
+    """[bot]: how `chatclone bot discord` talks in a server."""
+
+    token_env: str = Field("DISCORD_TOKEN", min_length=1, description="environment variable holding the bot token")
+    secrets_file: str = Field("", description="a TOML file with discord_token = \"...\" (keep it outside the repository); "
+                              "used when the environment variable is unset")
+    history_messages: int = Field(20, ge=1, le=100, description="recent channel messages read as the reply's context")
+    dms: bool = Field(True, description="answer direct messages")
+    rate_limit_messages: int = Field(5, ge=1, description="replies one user may get ...")
+    rate_limit_seconds: float = Field(60.0, gt=0, description="... within this many seconds")
+    test_max_messages: int = Field(10, ge=1, le=25, description="messages /test replays at most")
+    state_dir: str = Field("bot", description="permissions.json and channels.json, relative to the workspace")
+
+
 class PersonaConfig(_Strict):
     """The whole of persona.toml."""
 
@@ -243,6 +257,7 @@ class PersonaConfig(_Strict):
     train: Train = Train()
     generation: Generation = Generation()
     serve: Serve = Serve()
+    bot: BotSettings = BotSettings()
 
     @field_validator("speakers")
     @classmethod

@@ -197,10 +197,10 @@ class Persona:
         self._eos_ids = end_of_turn_ids(tokenizer)
         self._lock = threading.Lock()
 
-    def prompt(self, history: list[dict] | None = None, system_extra: str = "") -> list[dict]:
+    def prompt(self, history: list[dict] | None = None, system_extra: str = "", reply_tokens: int | None = None) -> list[dict]:
         """The messages a reply is generated from: the system prompt (plus `system_extra`) and the recent turns of
-        `history` (default: the REPL's) that fit in the context with room for the reply."""
-        budget = self.config.train.max_length - self.config.generation.max_new_tokens
+        `history` (default: the REPL's) that fit in the context with room for a reply of `reply_tokens` (default: [generation])."""
+        budget = self.config.train.max_length - (reply_tokens or self.config.generation.max_new_tokens)
         system = "\n\n".join(p for p in (self.config.resolved_system_prompt(), system_extra.strip()) if p)
         return fit_history(self.tokenizer, system, self.history if history is None else history, budget)
 
@@ -221,7 +221,7 @@ class Persona:
         settings = self.config.generation.model_copy(update={k: v for k, v in
                                                              (("temperature", temperature), ("top_p", top_p), ("max_new_tokens", max_tokens))
                                                              if v is not None})
-        prompt = self.prompt(turns, system_extra)
+        prompt = self.prompt(turns, system_extra, settings.max_new_tokens)
         context = " ".join(m["content"] for m in prompt[-4:])
         with self._lock:
             if seed is not None:

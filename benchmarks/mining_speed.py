@@ -156,7 +156,7 @@ GENERATE = [
     # words normalized as sql/insert_chat.sql does when a chat replay is imported
     """INSERT INTO chat (video_id, message_id, t_s, author_id, author_name, text, kind, amount, currency, words)
        SELECT video_id, message_id, t_s, printf('UCviewer%06d', author), cap(syl($syllables, 3000 + author)), text, kind,
-              CASE WHEN kind = 'paid' THEN 5.0 END, CASE WHEN kind = 'paid' THEN 'USD' END, chat_speak(norm_words(text))
+              CASE WHEN kind = 'paid' THEN 5.0 END, CASE WHEN kind = 'paid' THEN 'USD' END, chat_words(text)
        FROM (SELECT video_id, message_id, t_s, author, text, kind FROM g_chat
              UNION ALL SELECT video_id, message_id, t_s, author, text, kind FROM bench_planted)
        ORDER BY video_id, t_s""",

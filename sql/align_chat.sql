@@ -3,7 +3,7 @@
 -- are numbered 1, 2, ... in time order, the next one is the one after it (or itself, for a message that
 -- arrived exactly as it started). Chat words are normalized once: on import (insert_chat.sql), or here
 -- for rows written without them. Reads: chat, videos, speech_phrases. Writes: chat (words), chat_aligned.
-UPDATE chat SET words = chat_speak(norm_words(text)) WHERE words IS NULL;
+UPDATE chat SET words = chat_words(text) WHERE words IS NULL;
 DELETE FROM chat_aligned;
 INSERT INTO chat_aligned
 SELECT m.video_id, m.message_id, m.t_s, cur.phrase_id,

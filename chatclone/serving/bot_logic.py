@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import logging
 import math
 import re
@@ -31,10 +30,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from chatclone.config import Cleaning
+from chatclone.config import BotSettings, Cleaning
 from chatclone.errors import ChatcloneError
-from chatclone.config import BotSettings
-from chatclone.serving.permissions import KINDS, PermissionStore, Rules, write_json_atomic
+from chatclone.serving.permissions import KINDS, PermissionStore, Rules, read_json_state, write_json_atomic
 from chatclone.text import clean_message
 
 if TYPE_CHECKING:
@@ -222,16 +220,14 @@ def load_channel_states(path: Path) -> dict[int, ChannelState]:
 
     Raises ChatcloneError naming the file when it is not valid.
     """
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+
+    def parse(data: dict) -> dict[int, ChannelState]:
         return {
             int(cid): ChannelState(s.get("persona"), datetime.fromisoformat(s["reset_at"]) if s.get("reset_at") else None)
             for cid, s in data["channels"].items()
         }
-    except FileNotFoundError:
-        return {}
-    except (ValueError, KeyError, TypeError, AttributeError) as e:
-        raise ChatcloneError(f"{path}: not a valid channel state file ({type(e).__name__}: {e}); fix it or delete it") from None
+
+    return read_json_state(path, parse, "channel state file", "fix it or delete it")
 
 
 def save_channel_states(path: Path, states: Mapping[int, ChannelState]) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -99,8 +99,8 @@ def load_rules(path: Path) -> dict[int, Rules]:
     Raises ChatcloneError naming the file when it is not valid (it is never silently reset:
     that would lift every deny).
     """
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+
+    def parse(data: dict) -> dict[int, Rules]:
         return {
             int(guild_id): Rules(
                 allow={k: frozenset(int(i) for i in lists["allow"].get(f"{k}s", [])) for k in KINDS},
@@ -108,10 +108,8 @@ def load_rules(path: Path) -> dict[int, Rules]:
             )
             for guild_id, lists in data["guilds"].items()
         }
-    except FileNotFoundError:
-        return {}
-    except (ValueError, KeyError, TypeError, AttributeError) as e:
-        raise ChatcloneError(f"{path}: not a valid permissions file ({type(e).__name__}: {e}); fix it or delete it to allow everyone") from None
+
+    return read_json_state(path, parse, "permissions file", "fix it or delete it to allow everyone")
 
 
 def save_rules(path: Path, guilds: dict[int, Rules]) -> None:
@@ -127,6 +125,19 @@ def save_rules(path: Path, guilds: dict[int, Rules]) -> None:
         },
     }
     write_json_atomic(path, data)
+
+
+def read_json_state(path: Path, parse: Callable[[dict], dict], what: str, fix: str) -> dict:
+    """parse(the JSON at `path`), or {} when the file does not exist.
+
+    Raises ChatcloneError naming the file, `what` it should be and how to `fix` it when it does not parse.
+    """
+    try:
+        return parse(json.loads(Path(path).read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return {}
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise ChatcloneError(f"{path}: not a valid {what} ({type(e).__name__}: {e}); {fix}") from None
 
 
 def write_json_atomic(path: Path, data) -> None:

@@ -1,9 +1,11 @@
 -- Migration 6: chat words normalized once, when the chat is loaded, not on every mining rebuild;
 -- chat_aligned keeps only the alignment; speech_words knows where answers must end. Writes: chat, chat_aligned, speech_words.
 
--- The message's words as matching compares them: norm_words, then chat spelling as said aloud (chat_speak).
-ALTER TABLE chat ADD COLUMN words VARCHAR[];
-UPDATE chat SET words = chat_speak(norm_words(text));
+-- A message's words as matching compares them: norm_words, then chat spelling as said aloud (chat_speak).
+CREATE MACRO chat_words(t) AS chat_speak(norm_words(t));
+
+ALTER TABLE chat ADD COLUMN words VARCHAR[];   -- chat_words(text)
+UPDATE chat SET words = chat_words(text);
 
 -- Each text or paid chat message of a zatsu VOD with the phrase in progress when it arrived and the next one.
 DROP TABLE chat_aligned;

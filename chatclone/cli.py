@@ -35,7 +35,7 @@ WorkspaceOpt = Annotated[
     Optional[Path],
     typer.Option("--workspace", "-w", help="persona workspace [default: $CHATCLONE_WORKSPACE or ./personas/default]", show_default=False),
 ]
-FORMATS = ("discord", "messenger", "youtube-dir")
+FORMATS = ("discord", "messenger", "telegram", "twitch", "whatsapp", "youtube-dir")
 
 
 @app.callback()
@@ -99,7 +99,7 @@ def _print_imports(results: list[dict]) -> None:
             err.print(f"quarantined: {r['error']}", markup=False, highlight=False, soft_wrap=True)
     added = sum(r["rows_added"] for r in results)
     bad = sum(r["status"] == "quarantined" for r in results)
-    videos = sum(r["source"] == "youtube-dir" for r in results)
+    videos = sum(r["source"] in ("youtube-dir", "twitch") for r in results)
     what = [f"{len(results) - videos} file(s)"] * (videos < len(results)) + [f"{videos} video(s)"] * (videos > 0)
     out.print(f"{' and '.join(what)}, {added} row(s) added, {bad} quarantined")
 
@@ -219,6 +219,11 @@ def _print_build(result: dict) -> None:
     if cpt and cpt.get("videos"):
         docs = cpt["documents"]
         out.print(f"CPT corpus: {cpt['videos']} solo VOD(s), {sum(docs.values())} documents ({cpt['words']} words)")
+    crowd = result.get("audience")
+    if crowd and crowd.get("vods"):
+        messages = sum(v for k, v in crowd.items() if k.endswith("_examples"))
+        out.print(f"audience model data: {messages} chat messages in context from {crowd['vods']} VOD(s), {crowd['emotes']} emotes as tokens "
+                  "(chatclone train --stage audience)")
     out.print(f"datasets: {result['datasets']}")
     out.print(f"report:   {result['report_html']}")
 
@@ -245,7 +250,7 @@ def demo(
 
 @app.command()
 def train(
-    stage: Annotated[Optional[str], typer.Option(help="cpt, sft or both [default: [train] stage]")] = None,
+    stage: Annotated[Optional[str], typer.Option(help="cpt, sft, both, or audience (a model of the stream's chat) [default: [train] stage]")] = None,
     base_model: Annotated[Optional[str], typer.Option(help="bundled:smollm2-135m, a Hugging Face id or a local dir")] = None,
     max_steps: Annotated[Optional[int], typer.Option(help="stop after this many optimizer steps")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="continue from the last checkpoint of an interrupted run")] = False,
@@ -255,8 +260,8 @@ def train(
 
     Example: chatclone train --stage sft --max-steps 30
     """
-    if stage is not None and stage not in ("cpt", "sft", "both"):
-        raise typer.BadParameter("choose cpt, sft or both", param_hint="--stage")
+    if stage is not None and stage not in ("cpt", "sft", "both", "audience"):
+        raise typer.BadParameter("choose cpt, sft, both or audience", param_hint="--stage")
     ws = open_workspace(workspace_root(workspace))
     from flows.train_persona import train_persona
 
@@ -269,7 +274,13 @@ def _print_training(result: dict, root: Path) -> None:
         if s and not s.get("cached"):
             out.print(f"{s['stage']}: {s['global_step']} steps, eval loss {s['eval_loss']}, adapter {s['adapter_dir']}")
     ev = result["evaluation"]
-    out.print(f"perplexity on held-out persona turns ({ev['split']}): base {ev['perplexity_base']:.2f} -> tuned {ev['perplexity_tuned']:.2f}")
+    if "perplexity_tuned_context" in ev:
+        out.print(f"perplexity per word of held-out chat ({ev['split']}, {ev['examples']} messages): base {ev['perplexity_base_context']:.1f} "
+                  f"-> audience model {ev['perplexity_tuned_context']:.1f} with context, {ev['perplexity_tuned_no_context']:.1f} without")
+    elif "style_score_tuned" in ev:
+        _print_persona_metrics(ev, root)
+    else:
+        out.print(f"perplexity on held-out persona turns ({ev['split']}): base {ev['perplexity_base']:.2f} -> tuned {ev['perplexity_tuned']:.2f}")
     out.print(f"run {result['run']}; MLflow: mlflow ui --backend-store-uri {tracking_uri(root)}")
 
 
@@ -351,48 +362,123 @@ def tracking_uri(workspace_root: Path) -> str:
 
 @app.command("eval")
 def eval_(
-    run: RunOpt = None,
+    run: Annotated[Optional[str], typer.Option("--run", "--run-id", metavar="NAME", help="a training run under models/ [default: the latest]",
+                                               show_default=False)] = None,
     split: Annotated[str, typer.Option("--split", metavar="test|val", help="test or val; an empty test split falls back to val")] = "test",
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Perplexity of the base model and of the double on the persona's held-out turns (lower is better).
+    """Does the double sound like the person? Base model against the double on the held-out split.
 
-    Only the persona's own tokens count. The numbers are also logged to the run's MLflow run.
+    Perplexity of the person's turns; reply ranking (the real reply against [eval] distractors);
+    a 0-100 style score; the share of generated replies an authorship classifier gives the person;
+    the [eval] scenarios replayed. Everything is logged to the run's MLflow run and saved under
+    reports/eval/RUN/ (eval.html, eval.json, replies.jsonl, scenarios.md).
     Example: chatclone eval --json
     """
     if split not in ("test", "val"):
         raise typer.BadParameter("choose test or val", param_hint="--split")
     ws = open_workspace(workspace_root(workspace))
-    from chatclone.pipeline import evaluate_run
+    from flows.evaluate_persona import evaluate_persona
 
-    result = evaluate_run(str(ws.root), tracking_uri(ws.root), run, split)
+    result = evaluate_persona(str(ws.root), tracking_uri(ws.root), run, split)
     if as_json:
         sys.stdout.write(json.dumps(result) + "\n")
         return
-    table = Table("model", "perplexity", title=f"eval {result['run']}")
-    table.add_row("base", f"{result['perplexity_base']:.2f}")
-    table.add_row("tuned", f"{result['perplexity_tuned']:.2f}")
+    _print_persona_metrics(result, ws.root)
+
+
+def _print_persona_metrics(result: dict, root: Path) -> None:
+    """The eval table (base, tuned, the person, chance), the dataset sizes and where the report is."""
+    def cell(key: str, fmt: str) -> str:
+        return format(result[key], fmt) if result.get(key) is not None else ""
+
+    table = Table("metric", "base", "tuned", "the person", "chance", title=f"eval {result['run']}")
+    for prefix, label, fmt in (("perplexity", "perplexity (lower is better)", ".2f"), ("reply_rank_acc1", "reply ranking acc@1", ".2f"),
+                               ("reply_rank_mrr", "reply ranking MRR", ".2f"), ("style_score", "style score (0-100)", ".0f"),
+                               ("authorship_share", "authorship share", ".2f")):
+        if f"{prefix}_tuned" in result:
+            table.add_row(label, *(cell(f"{prefix}_{side}", fmt) for side in ("base", "tuned", "real", "chance")))
     out.print(table)
-    out.print(f"{result['split']} split: {result['eval_examples']} examples, {result['eval_tokens']} persona tokens")
+    if "dataset" not in result:
+        out.print(f"{result['split']} split: {result['eval_examples']} examples, {result['eval_tokens']} persona tokens")
+        return
+    sizes = result["dataset"]
+    out.print(f"{result['split']} split: {sizes['held_out_prompts']} held-out prompts from {sizes['held_out_examples']} examples; "
+              f"trained on {sizes['train_examples']} examples ({sizes['train_persona_replies']} persona replies); "
+              f"authorship classifier accuracy {cell('authorship_accuracy', '.2f')}; persona metrics took {result['seconds']:.0f} s")
+    if result.get("blindtest_answers"):
+        out.print(f"blind test: the real reply picked out in {result['blindtest_share_correct']:.0%} of {result['blindtest_answers']:.0f} answers")
+    out.print(f"report: {result['files']['html']}")
+    out.print(f"MLflow: mlflow ui --backend-store-uri {tracking_uri(root)}")
+
+
+@app.command()
+def compare(
+    run_a: Annotated[str, typer.Argument(metavar="RUN_A", help="a run evaluated with `chatclone eval`")],
+    run_b: Annotated[str, typer.Argument(metavar="RUN_B", help="another one")],
+    html: Annotated[Optional[Path], typer.Option("--html", metavar="PATH", help="the HTML report [default: reports/eval/compare-RUN_A-vs-RUN_B.html]",
+                                                 show_default=False)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the metric rows as one JSON object")] = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Two evaluated runs side by side: every metric, and an HTML report with their scenario transcripts.
+
+    Reads the runs' saved evaluations (reports/eval/RUN/eval.json); nothing is recomputed.
+    Example: chatclone compare sft-1a2b3c4d5e sft-6f7a8b9c0d --html compare.html
+    """
+    from chatclone.persona_metrics import compare as comparing
+    from chatclone.persona_metrics.report import write_compare_report
+
+    ws = open_workspace(workspace_root(workspace))
+    comparison = comparing.compare_runs(ws.reports, run_a, run_b)
+    path = write_compare_report(comparison, html or ws.reports / "eval" / f"compare-{run_a}-vs-{run_b}.html")
+    if as_json:
+        sys.stdout.write(json.dumps({"a": run_a, "b": run_b, "rows": comparison["rows"], "html": str(path)}) + "\n")
+        return
+    table = Table("metric", f"A: {run_a}", f"B: {run_b}", "B - A", title="compare")
+    for row in comparison["rows"]:
+        style = {"better": "green", "worse": "red"}.get(row["verdict"], "")
+        table.add_row(row["label"], _number(row["a"]), _number(row["b"]),
+                      f"[{style}]{row['delta']:+.3g}[/]" if row["delta"] is not None and style else ("" if row["delta"] is None else f"{row['delta']:+.3g}"))
+    out.print(table)
+    out.print(f"report: {path}")
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:.0f}" if abs(value) >= 1000 or float(value).is_integer() else f"{value:.3g}" if abs(value) < 1 else f"{value:.1f}"
 
 
 @app.command()
 def chat(
     run: RunOpt = None,
     once: Annotated[Optional[str], typer.Option("--once", metavar="MESSAGE", help="print the reply to MESSAGE and exit")] = None,
+    audience: Annotated[bool, typer.Option("--audience", help="talk to the audience model: you are the streamer, it writes chat lines")] = False,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Talk to the double in the terminal; /reset forgets the conversation, /quit or Ctrl-D leaves.
 
     Sampling follows [generation] in persona.toml. Example: chatclone chat --once "what are you up to?"
+    With --audience, each line is what the streamer says and [audience] lines chat messages answer.
     """
     ws = open_workspace(workspace_root(workspace))
     from chatclone.serving import run_repl
-    from chatclone.serving.personas import load_workspace_persona
+    from chatclone.serving.personas import load_audience, load_workspace_persona
     from chatclone.training import pick_device
 
-    err.print(f"loading {ws.config.name} ...", style="dim", highlight=False)
+    err.print(f"loading {ws.config.name}{' (audience)' if audience else ''} ...", style="dim", highlight=False)
+    if audience:
+        from chatclone.audience import chat_lines
+        from chatclone.serving.repl import run_audience_repl
+
+        persona, settings = load_audience(ws, run, device=pick_device()), ws.config.audience
+        if once is not None:
+            sys.stdout.write("".join(f"{line}\n" for line in chat_lines(persona, once, [], settings.lines, context_lines=settings.context_lines)))
+            return
+        run_audience_repl(persona, settings.lines, settings.context_lines, output=out)
+        return
     persona = load_workspace_persona(ws, run, device=pick_device())
     if once is not None:
         sys.stdout.write(persona.reply(once) + "\n")
@@ -428,6 +514,34 @@ def serve(
     err.print(f"serving {', '.join(personas)} at http://{host}:{port}/v1" + (f" (bearer key from ${settings.api_key_env})" if api_key else ""),
               highlight=False)
     uvicorn.run(create_app(personas, api_key, settings.max_waiting), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def blindtest(
+    run: RunOpt = None,
+    host: Annotated[str, typer.Option(help="loopback address to listen on: 127.0.0.1, ::1 or localhost")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8765,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Can you tell? A local page shows a held-out prompt and two replies, the person's real one and the double's, in random order; people click the one they think is real.
+
+    Needs the run's replies from `chatclone eval`. Answers go to blindtest/answers.jsonl in the workspace; the page
+    and `chatclone eval` show the share guessed right (50% means nobody can tell). No accounts; loopback only.
+    Example: chatclone blindtest --port 8765, then open http://127.0.0.1:8765/
+    """
+    from chatclone.blindtest import BlindTest, check_loopback, resolve_run
+
+    check_loopback(host)
+    ws = open_workspace(workspace_root(workspace))
+    test = BlindTest(ws.root, resolve_run(ws.root, run))
+    import uvicorn
+
+    from chatclone.serving.blindtest_app import check_port, create_app
+
+    check_port(host, port)
+    url = f"http://{f'[{host}]' if ':' in host else host}:{port}/"
+    out.print(f"blind test of run {test.run} ({len(test.items)} prompts): open {url}  (Ctrl-C stops)", highlight=False)
+    uvicorn.run(create_app(test, ws.config.name), host=host, port=port, log_level="warning")
 
 
 bot_app = typer.Typer(no_args_is_help=True, help="Run the double as a chat bot.")

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from chatclone.errors import ConfigError
 
 CONFIG_FILE = "persona.toml"
-IMPORT_FORMATS = ("discord", "messenger", "youtube-dir")
+IMPORT_FORMATS = ("discord", "messenger", "telegram", "twitch", "whatsapp", "youtube-dir")
 CATEGORIES = ("zatsu", "solo", "ignore", "broken")
 
 
@@ -38,7 +38,7 @@ class Speaker(_Strict):
 class ExportSource(_Strict):
     """A chat export to import when `chatclone import` is given no paths."""
 
-    format: Literal["discord", "messenger", "youtube-dir"]
+    format: Literal["discord", "messenger", "twitch", "telegram", "whatsapp", "youtube-dir"]
     path: str
 
 
@@ -118,6 +118,20 @@ class Mining(_Strict):
     hive: bool = Field(True, description="merge the chat before unread answers into one prompt")
     hive_window_s: float = Field(25.0, gt=0)
     hive_max_messages: int = Field(4, ge=1)
+
+
+class Audience(_Strict):
+    """[audience]: a model of a stream's chat (chat that talks like chat), trained with `chatclone train --stage audience`."""
+
+    categories: list[Literal["zatsu", "solo", "ignore", "broken"]] = Field(["zatsu"], min_length=1, description="VODs whose chat is learnt")
+    context_lines: int = Field(6, ge=0, le=50, description="chat lines before a message given as its context (0: none)")
+    context_s: float = Field(30.0, ge=0, description="... sent at most this long before it")
+    speech_words: int = Field(24, ge=0, le=200, description="the streamer's last words given as context (0: none)")
+    speech_s: float = Field(15.0, ge=0, description="... spoken at most this long before the message")
+    emote_min_count: int = Field(5, ge=1, description="an emote used this often becomes one token of its own")
+    max_emote_tokens: int = Field(300, ge=0, description="at most this many emotes are added to the tokenizer (0: none)")
+    lines: int = Field(5, ge=1, le=50, description="chat lines `chatclone chat --audience` writes for each streamer line")
+    system_prompt: str = Field("", description="default: \"You are the live chat of NAME's stream. Write one chat message.\"")
 
 
 class Segmentation(_Strict):
@@ -215,6 +229,38 @@ class Generation(_Strict):
     cpu_int8: bool = Field(True, description="on CPU, serve with int8 dynamic quantization of the linear layers (3x faster replies here)")
 
 
+class Scenario(_Strict):
+    """One [[eval.scenarios]] entry: a short conversation replayed message by message, the double answering each."""
+
+    name: str = Field(min_length=1)
+    messages: list[str] = Field(min_length=1)
+
+
+DEFAULT_SCENARIOS = [
+    Scenario(name="introduction", messages=["hi! i don't think we've talked before", "who are you, what do you do?"]),
+    Scenario(name="small talk", messages=["morning! how are you today?", "any plans for the weekend?"]),
+    Scenario(name="discussion", messages=["hot take: pineapple belongs on pizza", "why do you think so?",
+                                          "but what about people who hate sweet and salty together?"]),
+    Scenario(name="stream question", messages=["when is your next stream?", "what are you going to play?"]),
+    Scenario(name="rude message", messages=["your streams are boring and you're not funny", "why do you even bother"]),
+]
+
+
+class Eval(_Strict):
+    """[eval]: the persona metrics of `chatclone eval`: reply ranking, style score, authorship, scenarios (chatclone/persona_metrics)."""
+
+    prompts: int = Field(60, ge=1, description="held-out persona replies evaluated at most (a seeded sample, in file order)")
+    distractors: int = Field(7, ge=1, description="k: other replies the real one is ranked against")
+    distractor_source: Literal["mixed", "others", "persona"] = Field(
+        "mixed", description="distractors: other speakers' lines, the person's replies to other prompts, or half of each")
+    seed: int = Field(0, ge=0, description="seeds the prompt sample, the distractors, the sampling and the style calibration")
+    temperature: float = Field(0.7, ge=0, description="sampling temperature of the generated replies; 0: greedy")
+    top_p: float = Field(0.9, gt=0, le=1)
+    max_new_tokens: int = Field(60, ge=1, description="longest generated reply, in tokens")
+    after_training: bool = Field(True, description="`chatclone train` runs the persona metrics too (false: perplexity only)")
+    scenarios: list[Scenario] = Field(DEFAULT_SCENARIOS, description="conversations replayed with base and tuned; transcripts saved")
+
+
 class Serve(_Strict):
     """[serve]: the OpenAI-compatible API (`chatclone serve`)."""
 
@@ -250,12 +296,14 @@ class PersonaConfig(_Strict):
     classify: Classify = Classify()
     transcribe: Transcribe = Transcribe()
     mining: Mining = Mining()
+    audience: Audience = Audience()
     segmentation: Segmentation = Segmentation()
     cleaning: Cleaning = Cleaning()
     split: Split = Split()
     export: Export = Export()
     train: Train = Train()
     generation: Generation = Generation()
+    eval: Eval = Eval()
     serve: Serve = Serve()
     bot: BotSettings = BotSettings()
 

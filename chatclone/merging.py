@@ -10,7 +10,7 @@ import logging
 import shutil
 from pathlib import Path
 
-from chatclone.models import load_model, load_tokenizer
+from chatclone.models import load_adapted
 from chatclone.runs import RunRecord
 
 log = logging.getLogger(__name__)
@@ -29,17 +29,15 @@ def merge_adapter(run: RunRecord, out_dir: Path) -> Path:
     Replaces whatever `out_dir` held; returns it. Raises ChatcloneError when the run has no
     adapter, ConfigError when the base model cannot be loaded.
     """
-    from peft import PeftModel
-
     adapter = run.final_adapter
     out_dir = Path(out_dir)
     log.info("merging %s into %s", adapter, run.base_model_path)
     # fp32 on CPU whatever the run trained on: merging into 4-bit or bf16 weights loses precision.
-    model = PeftModel.from_pretrained(load_model(run.base_model_path, "none", "cpu"), adapter).merge_and_unload()
+    model, tokenizer = load_adapted(run.base_model_path, adapter, "cpu")
     tmp = out_dir.with_name(out_dir.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     model.save_pretrained(tmp)
-    load_tokenizer(run.base_model_path).save_pretrained(tmp)
+    tokenizer.save_pretrained(tmp)
     shutil.rmtree(out_dir, ignore_errors=True)
     tmp.replace(out_dir)
     return out_dir

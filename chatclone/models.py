@@ -122,3 +122,21 @@ def load_model(name_or_path: str, quantization: str = "none", device: str = "cpu
     if quantization != "4bit" and device == "cuda":
         model = model.to("cuda")
     return model
+
+
+def load_adapted(base_path: str, adapter_dir: str, device: str = "cpu", merge: bool = True):
+    """(model, tokenizer): the base with a trained adapter applied (merged in, unless `merge` is False).
+
+    The tokenizer is the one saved with the adapter where there is one: a stage that added tokens
+    (the audience model's emotes) saved a larger vocabulary, and the base's embeddings are grown to
+    it before the adapter loads. Raises ConfigError when the base model cannot be loaded.
+    """
+    from peft import PeftModel
+
+    tokenizer = load_tokenizer(adapter_dir if (Path(adapter_dir) / "tokenizer_config.json").exists() else base_path)
+    model = load_model(base_path, "none", device)
+    if len(tokenizer) > model.get_input_embeddings().num_embeddings:
+        model.resize_token_embeddings(len(tokenizer), mean_resizing=False)
+    log.info("applying adapter %s", adapter_dir)
+    model = PeftModel.from_pretrained(model, adapter_dir)
+    return (model.merge_and_unload() if merge else model), tokenizer

@@ -6,14 +6,17 @@ call them with plain, serializable arguments. No Prefect here.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from chatclone import cleaning, datasets, importer, report, segmentation
-from chatclone.errors import DatasetError, SourceError
+from chatclone import audience, cleaning, datasets, importer, report, segmentation
+from chatclone.errors import ChatcloneError, DatasetError, SourceError
 from chatclone.sources import discover
 from chatclone.warehouse import Warehouse
 from chatclone.workspace import open_workspace
+
+log = logging.getLogger(__name__)
 
 
 def find_files(workspace: str, fmt: str, paths: list[str]) -> list[str]:
@@ -82,6 +85,13 @@ def export(workspace: str) -> dict:
         return datasets.export(wh, ws.config, ws.datasets)
 
 
+def export_audience(workspace: str) -> dict:
+    """Write the audience model's datasets (datasets/audience*.jsonl) from the VODs' chat; return their counts."""
+    ws = open_workspace(Path(workspace))
+    with Warehouse(ws.warehouse_path) as wh:
+        return audience.export(wh, ws.config, ws.datasets)
+
+
 def write_report(workspace: str, export_counts: dict, cleaning_counts: dict) -> dict:
     """Write reports/dataset.json and .html; return the report figures and file paths."""
     ws = open_workspace(Path(workspace))
@@ -100,7 +110,8 @@ def configured_requests(workspace: str) -> list[tuple[str, list[str]]]:
 
 # --- training -----------------------------------------------------------------------------
 
-STAGES = {"cpt": ["cpt"], "sft": ["sft"], "both": ["cpt", "sft"]}
+STAGES = {"cpt": ["cpt"], "sft": ["sft"], "both": ["cpt", "sft"], "audience": ["audience"]}
+DATASET_STEMS = {"cpt": "cpt", "sft": "sft", "audience": "audience"}
 
 
 def _train_settings(ws, base_model: str | None, max_steps: int | None):
@@ -108,12 +119,13 @@ def _train_settings(ws, base_model: str | None, max_steps: int | None):
     return ws.config.train.model_copy(update=overrides)
 
 
-def dataset_digest(workspace: str) -> str:
-    """A digest of the exported datasets (from datasets/manifest.json); raise DatasetError if none."""
+def dataset_digest(workspace: str, stage: str = "sft") -> str:
+    """A digest of the exported datasets of a stage (from datasets/manifest.json, or audience.manifest.json
+    for the audience model); raise DatasetError if none."""
     import hashlib
 
     ws = open_workspace(Path(workspace))
-    manifest = ws.datasets / "manifest.json"
+    manifest = ws.datasets / (audience.MANIFEST if stage == "audience" else "manifest.json")
     if not manifest.exists():
         raise DatasetError(f"{manifest}: no datasets yet; run `chatclone dataset build`")
     return hashlib.sha256(manifest.read_bytes()).hexdigest()[:16]
@@ -137,7 +149,7 @@ def start_training_run(workspace: str, tracking_uri: str, stage: str | None = No
     ws = open_workspace(Path(workspace))
     settings = _train_settings(ws, base_model, max_steps)
     stage = stage or settings.stage
-    digest = dataset_digest(workspace)
+    digest = dataset_digest(workspace, stage)
     key = json.dumps({"data": digest, "train": settings.model_dump(), "stage": stage, "seed": ws.config.seed}, sort_keys=True)
     name = f"{stage}-{hashlib.sha256(key.encode()).hexdigest()[:10]}"
     directory = ws.models / name
@@ -181,8 +193,11 @@ def train_run_stage(workspace: str, tracking_uri: str, run_name: str, stage: str
         init_adapter=record.adapters.get("cpt") if stage == "sft" else None,
         gradient_checkpointing=settings.gradient_checkpointing,
     )
-    loader = training.cpt_datasets if stage == "cpt" else training.sft_datasets
-    train_ds, eval_ds = loader(tokenizer, ws.datasets, settings.max_length)
+    new_token_ids = audience.add_emote_tokens(model, tokenizer, audience.read_emotes(ws.datasets)) if stage == "audience" else []
+    if stage == "cpt":
+        train_ds, eval_ds = training.cpt_datasets(tokenizer, ws.datasets, settings.max_length)
+    else:
+        train_ds, eval_ds = training.sft_datasets(tokenizer, ws.datasets, settings.max_length, stem=DATASET_STEMS[stage])
     if train_ds is None:
         return {}
     mlf = tracking.client(tracking_uri)
@@ -191,14 +206,14 @@ def train_run_stage(workspace: str, tracking_uri: str, run_name: str, stage: str
                                                                   tags={"persona": ws.config.name, "stage": stage})
     record.stage_run_ids[stage] = child
     record.save()
-    prefix = "cpt" if stage == "cpt" else "sft"
+    prefix = DATASET_STEMS[stage]
     tracking.log_params(mlf, child, {**tracking.flatten("train", settings.model_dump()), "stage": stage, "quantization_used": record.quantization})
     for split, context in (("", "training"), (".val", "validation")):
         tracking.log_dataset(child, tracking_uri, ws.datasets / f"{prefix}{split}.jsonl", f"{prefix}{split or '.train'}", context)
     stage_dir = Path(record.directory) / stage
     result = training.train_stage(
         stage, model, tokenizer, train_ds, eval_ds, stage_dir, settings, ws.config.seed,
-        device, resume=resume, callbacks=[tracking.MetricsCallback(mlf, child)],
+        device, resume=resume, callbacks=[tracking.MetricsCallback(mlf, child)], new_token_ids=new_token_ids,
     )
     mlf.log_metric(child, "padding_fraction", result.padding_fraction)
     mlf.log_metric(child, "train_tokens_per_second", result.tokens_per_second)
@@ -231,6 +246,73 @@ def evaluate_run(workspace: str, tracking_uri: str, run_name: str | None = None,
         for key in ("perplexity_base", "perplexity_tuned", "eval_tokens"):
             mlf.log_metric(record.mlflow_run_id, key, float(result[key]))
     record.metrics.update({k: float(result[k]) for k in ("perplexity_base", "perplexity_tuned")})
+    record.save()
+    return result
+
+
+def evaluate_persona_run(workspace: str, tracking_uri: str, run_name: str | None = None, split: str = "test",
+                         perplexity: dict | None = None, after_training: bool = False) -> dict:
+    """Persona metrics of a run (reply ranking, style, authorship, scenarios), base vs tuned, with `perplexity`'s numbers merged in.
+
+    Saves reports/eval/<run>/ (eval.json, replies.jsonl, scenarios.json and .md, eval.html), logs every
+    metric and those files (artifact folder `eval`) to the run's MLflow run; returns the flat metrics
+    with run, split, dataset sizes, seconds and file paths. With `after_training` it returns {} when
+    [eval] after_training is off. Raises DatasetError when there is nothing to evaluate.
+    """
+    from chatclone import runs, tracking
+    from chatclone.persona_metrics import report, results, suite
+    from chatclone.training import pick_device
+
+    ws = open_workspace(Path(workspace))
+    if after_training and not ws.config.eval.after_training:
+        return {}
+    record = runs.find_run(ws.models, run_name)
+    result = suite.evaluate_persona(record, ws.config, ws.datasets, split=split, device=pick_device())
+    result["metrics"].update({k: float(v) for k, v in (perplexity or {}).items() if k.startswith("perplexity_")})
+    result["metrics"].update(_blindtest_metrics(ws.root, record.name))
+    directory = results.eval_dir(ws.reports, record.name)
+    files = results.save(result, directory)
+    files["html"] = report.write_eval_report(result, directory / "eval.html")
+    if record.mlflow_run_id:
+        mlf = tracking.client(tracking_uri)
+        tracking.log_metrics(mlf, record.mlflow_run_id, result["metrics"])
+        tracking.log_artifacts(mlf, record.mlflow_run_id, [("eval", path) for path in files.values()])
+    record.metrics.update(result["metrics"])
+    record.save()
+    return {**result["metrics"], "run": record.name, "split": result["split"], "dataset": result["dataset"],
+            "seconds": round(result["seconds"]["total"], 1), "files": {k: str(v) for k, v in files.items()}}
+
+
+def _blindtest_metrics(workspace_root: Path, run_name: str) -> dict[str, float]:
+    """The run's blind-test score (`chatclone blindtest`) once people have answered it, else {}."""
+    try:
+        from chatclone.blindtest import summary
+    except ImportError:  # chatclone/blindtest.py (the blind-test page) is not in this checkout
+        return {}
+    try:
+        found = summary(workspace_root, run_name)
+    except ChatcloneError as e:  # a damaged answer log must not cost the other metrics
+        log.warning("blind test left out: %s", e)
+        return {}
+    if not found.get("answers"):
+        return {}
+    return {"blindtest_answers": float(found["answers"]), "blindtest_share_correct": float(found["share_correct"])}
+
+
+def evaluate_audience_run(workspace: str, tracking_uri: str, run_name: str | None = None) -> dict:
+    """Held-out per-word perplexity of chat, base vs the audience model, with and without context; logged to MLflow."""
+    from chatclone import runs, tracking
+    from chatclone.training import pick_device
+
+    ws = open_workspace(Path(workspace))
+    record = runs.find_run(ws.models, run_name, audience=True)
+    result = audience.evaluate(record, ws.config, ws.datasets, device=pick_device())
+    metrics = {k: float(v) for k, v in result.items() if k.startswith(("perplexity_", "context_gain"))}
+    if record.mlflow_run_id:
+        mlf = tracking.client(tracking_uri)
+        for key, value in metrics.items():
+            mlf.log_metric(record.mlflow_run_id, key, value)
+    record.metrics.update(metrics)
     record.save()
     return result
 
@@ -291,3 +373,28 @@ def import_youtube_video(workspace: str, video: dict) -> dict:
     status = {"loaded": "ok", "unchanged": "unchanged"}.get(r["status"], "quarantined")
     return {"path": str(path), "source": youtube_import.SOURCE, "status": status, "rows_read": rows,
             "rows_added": rows, "skipped": r["skipped"], "error": r["error"]}
+
+
+# --- Twitch VOD chat ----------------------------------------------------------------------
+
+
+def find_twitch_files(workspace: str, paths: list[str]) -> list[str]:
+    """The Twitch chat files (JSON, text and IRC logs) of files and folders `paths`; raise SourceError for a folder without any."""
+    from chatclone.twitch_import import find_chat_files
+
+    return [str(p) for p in find_chat_files(Path(p) for p in paths)]
+
+
+def import_twitch_file(workspace: str, path: str) -> dict:
+    """Import one Twitch VOD's chat file; return a result with the keys of a chat file's ImportResult (and its video_id).
+
+    A broken file comes back as 'quarantined'.
+    """
+    from chatclone import twitch_import
+
+    ws = open_workspace(Path(workspace))
+    with Warehouse(ws.warehouse_path) as wh:
+        r = twitch_import.import_chat_file(wh, Path(path), ws.quarantine)
+    status = {"loaded": "ok", "unchanged": "unchanged"}.get(r["status"], "quarantined")
+    return {"path": r["path"], "source": twitch_import.SOURCE, "status": status, "rows_read": r["chat"],
+            "rows_added": r["chat"], "skipped": r["skipped"], "error": r["error"], "video_id": r["video_id"]}

@@ -32,8 +32,8 @@ class RunRecord:
 
     @property
     def final_adapter(self) -> str:
-        """The adapter of the last stage trained (sft over cpt)."""
-        for stage in ("sft", "cpt"):
+        """The adapter of the last stage trained (sft over cpt; an audience run has only its own)."""
+        for stage in ("audience", "sft", "cpt"):
             if stage in self.adapters:
                 return self.adapters[stage]
         raise ChatcloneError(f"{self.directory}: this run has no trained adapter yet; run `chatclone train`")
@@ -54,17 +54,23 @@ def load_run(directory: Path) -> RunRecord:
         raise ChatcloneError(f"{path}: no such training run") from None
 
 
+def _latest_file(models_dir: Path, audience: bool) -> Path:
+    # The audience model is a model of the chat, not of the person: it never becomes the persona's latest run.
+    return Path(models_dir) / (LATEST + "-audience" if audience else LATEST)
+
+
 def mark_latest(models_dir: Path, run: RunRecord) -> None:
-    """Make `run` the one chat, eval and export use by default."""
-    (Path(models_dir) / LATEST).write_text(run.name + "\n", encoding="utf-8")
+    """Make `run` the one chat, eval and export use by default (the one `chat --audience` uses, for an audience run)."""
+    _latest_file(models_dir, run.stages == "audience").write_text(run.name + "\n", encoding="utf-8")
 
 
-def find_run(models_dir: Path, name: str | None = None) -> RunRecord:
-    """The run called `name`, or the latest one; raise ChatcloneError if there is none."""
+def find_run(models_dir: Path, name: str | None = None, audience: bool = False) -> RunRecord:
+    """The run called `name`, or the latest one (the latest audience run with `audience`); raise ChatcloneError if there is none."""
     models_dir = Path(models_dir)
     if name is None:
-        latest = models_dir / LATEST
+        latest = _latest_file(models_dir, audience)
         if not latest.exists():
-            raise ChatcloneError(f"{models_dir}: no trained model yet; run `chatclone train` first")
+            stage = " --stage audience" if audience else ""
+            raise ChatcloneError(f"{models_dir}: no trained {'audience ' if audience else ''}model yet; run `chatclone train{stage}` first")
         name = latest.read_text(encoding="utf-8").strip()
     return load_run(models_dir / name)

@@ -70,6 +70,16 @@ def log_params(mlf, run_id: str, params: dict[str, str]) -> None:
         mlf.log_batch(run_id, params=items[i : i + 100])
 
 
+def log_metrics(mlf, run_id: str, metrics: dict[str, float], step: int = 0) -> None:
+    """Log metrics in batches (MLflow takes at most 1000 per call), all with the same timestamp and `step`."""
+    from mlflow.entities import Metric
+
+    now_ms = int(time.time() * 1000)
+    items = [Metric(k, float(v), now_ms, step) for k, v in metrics.items()]
+    for i in range(0, len(items), 1000):
+        mlf.log_batch(run_id, metrics=items[i : i + 1000])
+
+
 def redact(data: dict) -> dict:
     """A copy of a config dict with every secret-looking key's value replaced by '***'."""
     return {
@@ -112,8 +122,9 @@ def log_artifacts(mlf, run_id: str, items: list[tuple[str, Path]]) -> None:
 
 
 def register_adapter(mlf, run_id: str, persona: str, stage: str, adapter_artifact_path: str = "adapter") -> str:
-    """Register the run's adapter artifact as a version of the model `<persona>-adapter`; return the version."""
-    name = f"{persona}-adapter"
+    """Register the run's adapter artifact as a version of the model `<persona>-adapter` (`<persona>-audience-adapter`
+    for the audience model); return the version."""
+    name = f"{persona}-audience-adapter" if stage == "audience" else f"{persona}-adapter"
     if not mlf.search_registered_models(filter_string=f"name = '{name}'"):
         mlf.create_registered_model(name, tags={"persona": persona})
     source = f"{mlf.get_run(run_id).info.artifact_uri}/{adapter_artifact_path}"

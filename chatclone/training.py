@@ -74,20 +74,20 @@ def _dataset(rows: list[dict]):
     return Dataset.from_list(rows) if rows else None
 
 
-def sft_datasets(tokenizer, datasets_dir: Path, max_length: int):
-    """(train, validation) tokenized from sft.jsonl and sft.val.jsonl; validation may be None.
+def sft_datasets(tokenizer, datasets_dir: Path, max_length: int, stem: str = "sft"):
+    """(train, validation) tokenized from STEM.jsonl and STEM.val.jsonl (messages format); validation may be None.
 
-    Examples with no persona token left after truncation are dropped. Raises DatasetError
+    Examples with no assistant token left after truncation are dropped. Raises DatasetError
     when there is no training example.
     """
     def tokenized(path: Path) -> list[dict]:
         rows = (tokenize_conversation(tokenizer, r["messages"], max_length) for r in read_jsonl(path))
         return [r for r in rows if any(label != IGNORE for label in r["labels"])]
 
-    train = tokenized(Path(datasets_dir) / "sft.jsonl")
+    train = tokenized(Path(datasets_dir) / f"{stem}.jsonl")
     if not train:
-        raise DatasetError(f"{Path(datasets_dir) / 'sft.jsonl'}: no training conversation; run `chatclone dataset build`")
-    return _dataset(train), _dataset(tokenized(Path(datasets_dir) / "sft.val.jsonl"))
+        raise DatasetError(f"{Path(datasets_dir) / f'{stem}.jsonl'}: no training example; run `chatclone dataset build`")
+    return _dataset(train), _dataset(tokenized(Path(datasets_dir) / f"{stem}.val.jsonl"))
 
 
 def cpt_datasets(tokenizer, datasets_dir: Path, max_length: int):
@@ -169,6 +169,19 @@ def training_args(stage: str, out_dir: Path, cfg: Train, seed: int, device: str,
     )
 
 
+def _with_trainable_tokens(model, peft_config):
+    """The PEFT model of `peft_config` (LoRA plus trainable new-token embeddings), ready for TRL's trainer."""
+    from peft import get_peft_model
+
+    model = get_peft_model(model, peft_config)
+    head = model.get_base_model().get_output_embeddings()
+    if not hasattr(head, "bias"):
+        # With tied embeddings PEFT wraps the LM head too, and its wrapper forwards `weight` (with the trained
+        # rows) but not `bias`, which TRL's fused LM head reads.
+        head.bias = head.original_module.bias
+    return model
+
+
 def last_checkpoint(out_dir: Path) -> str | None:
     """The newest checkpoint directory of a stage, or None."""
     from transformers.trainer_utils import get_last_checkpoint
@@ -178,11 +191,13 @@ def last_checkpoint(out_dir: Path) -> str | None:
 
 
 def train_stage(stage: str, model, tokenizer, train_ds, eval_ds, out_dir: Path, cfg: Train, seed: int, device: str = "cpu",
-                resume: bool = False, callbacks: list | None = None) -> StageResult:
-    """Train one stage (cpt or sft) and save its PEFT adapter into out_dir/adapter.
+                resume: bool = False, callbacks: list | None = None, new_token_ids: list[int] | None = None) -> StageResult:
+    """Train one stage (cpt, sft or audience) and save its PEFT adapter into out_dir/adapter.
 
     With `resume`, training continues from the stage's newest checkpoint (if any). A model
     that is already a PeftModel (continuing from an earlier stage) gets no new adapter.
+    `new_token_ids` (tokens added to the vocabulary) get their embeddings trained too, and saved
+    with the adapter, rather than the whole embedding matrix.
     """
     from peft import LoraConfig, PeftModel
     from transformers import EarlyStoppingCallback
@@ -192,8 +207,10 @@ def train_stage(stage: str, model, tokenizer, train_ds, eval_ds, out_dir: Path, 
     if not isinstance(model, PeftModel):
         peft_config = LoraConfig(
             r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
-            target_modules=cfg.target_modules, task_type="CAUSAL_LM",
+            target_modules=cfg.target_modules, task_type="CAUSAL_LM", trainable_token_indices=new_token_ids or None,
         )
+        if new_token_ids:
+            model, peft_config = _with_trainable_tokens(model, peft_config), None
     args = training_args(stage, out_dir, cfg, seed, device, eval_ds is not None)
     callbacks = list(callbacks or [])
     if args.load_best_model_at_end:

@@ -38,7 +38,8 @@ WORD_SCHEMA = pa.schema([("video_id", pa.string()), ("start_s", pa.float64()), (
                          ("word", pa.string()), ("source", pa.string()), ("lang", pa.string())])
 CHAT_SCHEMA = pa.schema([("video_id", pa.string()), ("message_id", pa.string()), ("t_s", pa.float64()), ("ts_usec", pa.int64()),
                          ("author_id", pa.string()), ("author_name", pa.string()), ("text", pa.string()), ("kind", pa.string()),
-                         ("amount", pa.float64()), ("currency", pa.string()), ("is_owner", pa.bool_()), ("is_moderator", pa.bool_())])
+                         ("amount", pa.float64()), ("currency", pa.string()), ("is_owner", pa.bool_()), ("is_moderator", pa.bool_()),
+                         ("emotes", pa.list_(pa.string()))])
 
 
 class _Broken(Exception):

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 from prefect import flow
 
-from tasks.dataset import build_cpt_corpus, clean_messages, dataset_report, export_datasets, mine_pairs, segment_conversations
+from tasks.dataset import build_cpt_corpus, clean_messages, dataset_report, export_audience, export_datasets, mine_pairs, segment_conversations
 from tasks.ingest import classify_videos
 from tasks.transcribe import choose_transcripts
 
 
 @flow(name="build-dataset")
 def build_dataset(workspace: str) -> dict:
-    """Clean and segment the chat exports, classify the VODs, mine the zatsu ones, cut the solo ones for CPT, export and report.
+    """Clean and segment the chat exports, classify the VODs, mine the zatsu ones, cut the solo ones for CPT, export
+    (the persona's SFT datasets and the audience model's) and report.
 
     Returns the report figures and output paths.
     """
@@ -25,4 +26,5 @@ def build_dataset(workspace: str) -> dict:
     mined = mine_pairs(workspace)
     cpt = build_cpt_corpus(workspace)
     export_counts = export_datasets(workspace)
-    return dataset_report(workspace, export_counts, cleaning_counts) | {"mining": mined, "cpt": cpt}
+    audience = export_audience(workspace)
+    return dataset_report(workspace, export_counts, cleaning_counts) | {"mining": mined, "cpt": cpt, "audience": audience}

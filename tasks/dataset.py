@@ -47,6 +47,15 @@ def export_datasets(workspace: str) -> dict:
     return counts
 
 
+@task(name="export-audience")
+def export_audience(workspace: str) -> dict:
+    """Write the audience model's datasets (a stream's chat in context); return their counts."""
+    counts = pipeline.export_audience(workspace)
+    get_run_logger().info("audience: %d chat messages from %d VOD(s), %d emotes to add", sum(v for k, v in counts.items() if k.endswith("_examples")),
+                          counts["vods"], counts["emotes"])
+    return counts
+
+
 @task(name="dataset-report")
 def dataset_report(workspace: str, export_counts: dict, cleaning_counts: dict) -> dict:
     """Write the dataset report (JSON and HTML); return its figures and paths."""

@@ -64,3 +64,17 @@ def discover_videos(workspace: str, paths: list[str]) -> list[dict]:
 def import_video(workspace: str, video: dict) -> dict:
     """Import one video's captions, chat and metadata; a broken one comes back 'quarantined'."""
     return _logged(pipeline.import_youtube_video(workspace, video))
+
+
+@task(name="discover-twitch-files")
+def discover_twitch_files(workspace: str, paths: list[str]) -> list[str]:
+    """The Twitch VOD chat files (JSON, text and IRC logs) of files and folders."""
+    files = pipeline.find_twitch_files(workspace, paths)
+    get_run_logger().info("twitch: %d chat file(s) to import", len(files))
+    return files
+
+
+@task(name="import-twitch-file", retries=3, retry_delay_seconds=[2, 5, 15], retry_condition_fn=_warehouse_busy)
+def import_twitch_file(workspace: str, path: str) -> dict:
+    """Import one Twitch VOD's chat and metadata; a broken file comes back 'quarantined'."""
+    return _logged(pipeline.import_twitch_file(workspace, path))

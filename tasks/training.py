@@ -45,10 +45,19 @@ def train_stage(workspace: str, tracking_uri: str, run_name: str, stage: str, re
 
 
 @task(name="evaluate-run")
-def evaluate_run(workspace: str, tracking_uri: str, run_name: str) -> dict:
+def evaluate_run(workspace: str, tracking_uri: str, run_name: str | None, split: str = "test") -> dict:
     """Perplexity of the persona's held-out turns, base vs tuned."""
-    result = pipeline.evaluate_run(workspace, tracking_uri, run_name)
+    result = pipeline.evaluate_run(workspace, tracking_uri, run_name, split)
     get_run_logger().info("perplexity: base %.2f, tuned %.2f", result["perplexity_base"], result["perplexity_tuned"])
+    return result
+
+
+@task(name="evaluate-audience-run")
+def evaluate_audience_run(workspace: str, tracking_uri: str, run_name: str) -> dict:
+    """Per-word perplexity of held-out chat, base vs the audience model, with and without context."""
+    result = pipeline.evaluate_audience_run(workspace, tracking_uri, run_name)
+    get_run_logger().info("chat perplexity per word: base %.1f, audience model %.1f with context, %.1f without",
+                          result["perplexity_base_context"], result["perplexity_tuned_context"], result["perplexity_tuned_no_context"])
     return result
 
 

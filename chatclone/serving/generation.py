@@ -22,7 +22,7 @@ from transformers import StoppingCriteria, StoppingCriteriaList
 
 from chatclone.config import Generation, PersonaConfig
 from chatclone.merging import merged_dir
-from chatclone.models import load_model, load_tokenizer
+from chatclone.models import load_adapted, load_model, load_tokenizer
 from chatclone.runs import RunRecord
 from chatclone.serving.links import PLACEHOLDERS, LinkBook
 
@@ -272,13 +272,10 @@ def load_persona(run: RunRecord | str | Path, config: PersonaConfig, device: str
     Raises ChatcloneError when the run has neither, ConfigError when a model cannot load.
     """
     path, adapter = _weights(run)
-    tokenizer = load_tokenizer(path)
-    model = load_model(path, "none", device)
-    if adapter is not None:
-        from peft import PeftModel
-
-        log.info("applying adapter %s", adapter)
-        model = PeftModel.from_pretrained(model, adapter).merge_and_unload()  # merged: faster to generate with
+    if adapter is None:
+        tokenizer, model = load_tokenizer(path), load_model(path, "none", device)
+    else:
+        model, tokenizer = load_adapted(path, adapter, device)  # merged: faster to generate with
     model.eval()
     if config.generation.cpu_int8 and model.device.type == "cpu":
         # int8 weights, activations quantized on the fly: a 40-token reply of SmolLM2-135M took 2.3 s in float32, 0.8 s so

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from chatclone import audience
 from chatclone.errors import ChatcloneError
 from chatclone.runs import find_run
 from chatclone.serving.generation import Persona, load_persona
@@ -15,6 +16,13 @@ def load_workspace_persona(ws: Workspace, run: str | None = None, device: str = 
     """The Persona of workspace `ws`: its run `run` (default: the latest), with the links its person sent."""
     record = find_run(ws.models, run)
     return load_persona(record, ws.config, device=device, links=load_links(ws.warehouse_path))
+
+
+def load_audience(ws: Workspace, run: str | None = None, device: str = "cpu") -> Persona:
+    """The audience model of workspace `ws` (its run `run`, default: the latest audience run), as a Persona whose
+    system prompt is the audience's: it writes chat lines, not the person's replies."""
+    config = ws.config.model_copy(update={"system_prompt": audience.system_prompt(ws.config)})
+    return load_persona(find_run(ws.models, run, audience=True), config, device=device)
 
 
 def load_personas(workspaces: Iterable[Workspace], device: str = "cpu") -> dict[str, Persona]:

@@ -34,3 +34,30 @@ def run_repl(persona, input_fn: Callable[[str], str] = input, output: Console | 
         console.print(f"{persona.name}> ", end="", style="bold", highlight=False)
         persona.reply(line, stream=lambda piece: console.print(piece, end="", markup=False, highlight=False, soft_wrap=True))
         console.print()
+
+
+def run_audience_repl(persona, lines: int, context_lines: int, input_fn: Callable[[str], str] = input, output: Console | None = None) -> None:
+    """Play the streamer to an audience model: each line typed is what the streamer says, and `lines` chat
+    messages come back, written with the chat so far as context. /reset clears the chat, /quit leaves."""
+    from chatclone.audience import chat_lines
+
+    console = output or Console()
+    console.print(f"you are the streamer, the chat of {persona.name}'s stream answers: {HELP}", style="dim", highlight=False)
+    history: list[str] = []
+    while True:
+        try:
+            line = input_fn("streamer> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            console.print()
+            return
+        if not line:
+            continue
+        if line == "/quit":
+            return
+        if line == "/reset":
+            history.clear()
+            console.print("(chat forgotten)", style="dim")
+            continue
+        for text in chat_lines(persona, line, history, lines, context_lines=context_lines):
+            console.print(f"chat> {text}", markup=False, highlight=False)
+            history.append(text)

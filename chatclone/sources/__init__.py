@@ -6,16 +6,20 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from chatclone.errors import SourceError
-from chatclone.sources import discord, messenger
+from chatclone.sources import discord, messenger, telegram, whatsapp
 
 PARSERS: dict[str, Callable] = {
     "discord": discord.parse,
     "messenger": messenger.parse,
+    "telegram": telegram.parse,
+    "whatsapp": whatsapp.parse,
 }
-# Files a folder contributes, per format.
-PATTERNS: dict[str, str] = {
+# Files a folder contributes, per format: one glob, or a tuple of globs.
+PATTERNS: dict[str, str | tuple[str, ...]] = {
     "discord": "*.json",
     "messenger": "message_*.json",
+    "telegram": "result.json",
+    "whatsapp": ("*.txt", "*.zip"),
 }
 
 
@@ -29,9 +33,10 @@ def discover(fmt: str, paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
-            files = sorted(p for p in path.rglob(PATTERNS[fmt]) if p.is_file())
+            globs = (PATTERNS[fmt],) if isinstance(PATTERNS[fmt], str) else PATTERNS[fmt]
+            files = sorted({p for glob in globs for p in path.rglob(glob) if p.is_file()})
             if not files:
-                raise SourceError(path, f"no {PATTERNS[fmt]} files in this folder for format '{fmt}'")
+                raise SourceError(path, f"no {' or '.join(globs)} files in this folder for format '{fmt}'")
             found.extend(files)
         elif path.is_file():
             found.append(path)

@@ -39,10 +39,28 @@ def stream_items(path: Path, prefix: str) -> Iterator[object]:
     with open_json(path) as f:
         try:
             yield from ijson.items(f, prefix, use_float=True)
-        except ijson.JSONError as e:
-            raise SourceError(path, f"invalid JSON near byte {f.tell():,}: {_first_line(e)}") from None
-        except UnicodeDecodeError:
-            raise SourceError(path, f"not UTF-8 text near byte {f.tell():,}") from None
+        except (ijson.JSONError, UnicodeDecodeError) as e:
+            raise _invalid(path, f, e) from None
+
+
+@contextmanager
+def json_events(path: Path) -> Iterator[Iterator[tuple[str, str, object]]]:
+    """ijson's (prefix, event, value) parse events of a JSON file, read as they are used.
+
+    For formats whose records sit at more than one prefix. Invalid or truncated JSON met inside
+    the `with` block raises SourceError naming the file and byte offset.
+    """
+    with open_json(path) as f:
+        try:
+            yield ijson.parse(f, use_float=True)
+        except (ijson.JSONError, UnicodeDecodeError) as e:
+            raise _invalid(path, f, e) from None
+
+
+def _invalid(path: Path, f: BinaryIO, e: Exception) -> SourceError:
+    if isinstance(e, UnicodeDecodeError):
+        return SourceError(path, f"not UTF-8 text near byte {f.tell():,}")
+    return SourceError(path, f"invalid JSON near byte {f.tell():,}: {_first_line(e)}")
 
 
 def first_item(path: Path, prefix: str) -> object | None:

@@ -42,7 +42,9 @@ class ChatEvent(NamedTuple):
     """One live-chat message; `t_s` is seconds into the video, `ts_usec` the wall clock (µs since the epoch).
 
     `kind` is "text", "paid", "sticker" or "membership"; `amount`/`currency` (ISO code where the
-    symbol is known, else as written) only for paid messages and stickers.
+    symbol is known, else as written) only for paid messages and stickers. `emotes` holds the
+    words of `text` that are emotes (YouTube `:shortcut:`s, Twitch emote names), each once; None
+    where the source does not say which words are emotes.
     """
 
     message_id: str
@@ -56,6 +58,7 @@ class ChatEvent(NamedTuple):
     currency: str | None = None
     is_owner: bool = False
     is_moderator: bool = False
+    emotes: tuple[str, ...] | None = None
 
 
 def parse_live_chat(path: Path, skipped: Counter) -> Iterator[ChatEvent]:
@@ -166,7 +169,8 @@ def _event(action: dict, t_s: float, skipped: Counter) -> ChatEvent | None:
         skipped[name] += 1
         return None
     r = require(renderer, dict, name)
-    text = _text(r.get("message"))
+    emotes: list[str] = []
+    text = _text(r.get("message"), emotes)
     if kind == "text" and not text.strip():
         skipped["empty"] += 1
         return None
@@ -187,11 +191,12 @@ def _event(action: dict, t_s: float, skipped: Counter) -> ChatEvent | None:
         currency=currency,
         is_owner="OWNER" in badges,
         is_moderator="MODERATOR" in badges,
+        emotes=tuple(dict.fromkeys(emotes)),
     )
 
 
-def _text(value: object) -> str:
-    """A YouTube text object as a string: simpleText, or runs joined, emoji runs as `:shortcut:`."""
+def _text(value: object, emotes: list[str] | None = None) -> str:
+    """A YouTube text object as a string: simpleText, or runs joined, emoji runs as `:shortcut:` (added to `emotes`)."""
     if value is None:
         return ""
     value = require(value, dict, "text object")
@@ -207,6 +212,8 @@ def _text(value: object) -> str:
             shortcuts = require(emoji.get("shortcuts") or [], list, "emoji shortcuts")
             name = shortcuts[0] if shortcuts else emoji["emojiId"]
             parts.append(f":{require(name, str, 'emoji name').strip(':')}:")
+            if emotes is not None:
+                emotes.append(parts[-1])
     return "".join(parts)
 
 

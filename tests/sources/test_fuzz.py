@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import tempfile
+import zipfile
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -15,10 +17,11 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from chatclone.errors import SourceError
-from chatclone.sources import discord, messenger
+from chatclone.records import ChatMessage
+from chatclone.sources import discord, messenger, telegram, whatsapp
 from chatclone.text import clean_message, scrub
 
-PARSERS = {"discord": discord.parse, "messenger": messenger.parse}
+PARSERS = {"discord": discord.parse, "messenger": messenger.parse, "telegram": telegram.parse}
 SHARED_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 TEST_DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -165,9 +168,60 @@ def messenger_document(loose: bool):
     )
 
 
+unixtimes = (
+    st.integers(min_value=0, max_value=4_102_444_800).map(str)
+    | st.integers(min_value=-(2**62), max_value=2**62)
+    | st.sampled_from(["", "x", "1.5", "-62135596801", "253402300800", "9" * 30])
+)
+
+
+def telegram_document(loose: bool):
+    entity = record(
+        loose,
+        {"type": st.sampled_from(["plain", "bold", "link", "text_link", "mention", "mention_name", "custom_emoji"]), "text": st.text(max_size=10)},
+        {"href": st.text(max_size=10), "user_id": st.integers()},
+    )
+    text = st.text(max_size=30) | st.lists(st.text(max_size=10) | entity, max_size=4)
+    message = record(
+        loose,
+        {
+            "id": st.integers(min_value=-(2**63), max_value=2**63 - 1),
+            "type": st.sampled_from(["message", "message", "service", "unsupported"]),
+            "date": iso_timestamps,
+            "from": st.none() | st.text(max_size=10),
+            "from_id": st.text(max_size=10) | st.integers(min_value=0, max_value=2**40),
+            "text": text,
+        },
+        {
+            "date_unixtime": unixtimes,
+            "text_entities": st.lists(entity, max_size=3),
+            "action": st.sampled_from(["phone_call", "pin_message", "create_channel"]),
+            "photo": st.text(max_size=10),
+            "file": st.text(max_size=10),
+            "media_type": st.sampled_from(["sticker", "animation", "voice_message", "audio_file", "video_file", "video_message", "other"]),
+            "edited": iso_timestamps,
+            "edited_unixtime": unixtimes,
+            "reply_to_message_id": st.integers(min_value=0, max_value=2**40),
+            "reply_to_peer_id": st.text(max_size=5),
+            "reactions": st.lists(record(loose, {"count": st.integers(min_value=-10, max_value=10**12)}, {"emoji": st.text(max_size=2)}), max_size=3),
+            "forwarded_from": st.none() | st.text(max_size=10),
+        },
+    )
+    # "messages" is drawn first, so name, type and id often come after it (the read-ahead path).
+    chat = record(
+        loose,
+        {"messages": st.lists(message, min_size=1, max_size=4)},
+        {"name": st.text(max_size=10), "type": st.sampled_from(["personal_chat", "saved_messages", "private_supergroup"]), "id": st.integers()},
+    )
+    chat_list = record(loose, {"list": st.lists(chat, max_size=3)}, {"about": st.text(max_size=5)})
+    full = record(loose, {"chats": chat_list}, {"left_chats": chat_list, "personal_information": record(loose, {"user_id": st.integers()})})
+    return chat | full
+
+
 discord_documents = corrupted(discord_document(loose=False)) | discord_document(loose=True) | json_values
 messenger_documents = corrupted(messenger_document(loose=False)) | messenger_document(loose=True) | json_values
-DOCUMENTS = {"discord": discord_documents, "messenger": messenger_documents}
+telegram_documents = corrupted(telegram_document(loose=False)) | telegram_document(loose=True) | json_values
+DOCUMENTS = {"discord": discord_documents, "messenger": messenger_documents, "telegram": telegram_documents}
 
 
 # --- (a) arbitrary bytes --------------------------------------------------------------------
@@ -241,13 +295,30 @@ _SYNTHETIC_MESSENGER = {
     "title": "Bob",
     "thread_path": "inbox/bob_1",
 }
+_SYNTHETIC_TELEGRAM = {
+    "about": "Here is the data you requested.",
+    "chats": {"about": "chats", "list": [
+        {"messages": [
+            {"id": 1, "type": "service", "date": "2024-05-01T12:00:00", "date_unixtime": "1714564800", "actor": "Bob", "action": "phone_call", "text": ""},
+            {"id": 2, "type": "message", "date": "2024-05-01T12:01:00", "date_unixtime": "1714564860", "edited": "2024-05-01T12:02:00", "from": "José",
+             "from_id": "user1", "text": ["héllo ", {"type": "text_link", "text": "😀", "href": "https://example.com"}, {"type": "mention", "text": "@bob"}],
+             "reactions": [{"type": "emoji", "count": 2, "emoji": "👍"}]},
+            {"id": 3, "type": "message", "date": "2024-05-01T12:03:00", "from": None, "from_id": 7, "text": "", "photo": "(File not included.)", "reply_to_message_id": 2},
+        ], "name": "Bob", "type": "personal_chat", "id": 222},
+        {"name": "Saved", "type": "saved_messages", "id": 111, "messages": [
+            {"id": 1, "type": "message", "date": "2024-05-01T12:04:00", "from": "Alice", "from_id": "user2", "text": "",
+             "file": "stickers/s.webp", "media_type": "sticker"},
+        ]},
+    ]},
+    "left_chats": {"about": "left", "list": []},
+}
 
 
 def _valid_exports(fmt: str) -> list[bytes]:
-    synthetic = {"discord": _SYNTHETIC_DISCORD, "messenger": _SYNTHETIC_MESSENGER}[fmt]
+    synthetic = {"discord": _SYNTHETIC_DISCORD, "messenger": _SYNTHETIC_MESSENGER, "telegram": _SYNTHETIC_TELEGRAM}[fmt]
     exports = [b"\xef\xbb\xbf" + json.dumps(synthetic, indent=2, ensure_ascii=False).encode("utf-8")]
     # Real samples are read in place (AGPL ones may not be copied); absent ones are simply not used.
-    folders = [SHARED_DATA / "chat-exports" / fmt] + ([TEST_DATA / "messenger"] if fmt == "messenger" else [])
+    folders = [SHARED_DATA / "chat-exports" / fmt] + ([TEST_DATA / fmt] if fmt in ("messenger", "telegram") else [])
     for folder in folders:
         if folder.is_dir():
             exports += [p.read_bytes().rstrip() for p in sorted(folder.glob("*.json"))]
@@ -285,6 +356,111 @@ def test_export_with_bytes_overwritten_raises_only_source_error(fmt, data):
         export[data.draw(st.integers(min_value=0, max_value=len(export) - 1))] = data.draw(st.sampled_from(b'{}[]",:0 \\an\xc3\xff'))
 
     _only_source_error(PARSERS[fmt], bytes(export))
+
+
+# --- WhatsApp: line-based text, so a cut export is still an export -------------------------
+# Every text is some WhatsApp export (lines not starting with a timestamp continue a message),
+# so these check that any bytes, text, zip or damaged export yields ChatMessages or SourceError.
+
+WA_NAMES = ["WhatsApp Chat with A.txt", "WhatsApp Chat - A.zip"]
+wa_stamps = st.builds(
+    lambda bracket, a, sep, b, year, gap, h, m, sec, ampm: f"{bracket}{a}{sep}{b}{sep}{year}{gap}{h}:{m:02d}{sec}{ampm}" + ("] " if bracket else " - "),
+    st.sampled_from(["", "[", "\u200e["]), st.integers(1, 12) | st.integers(0, 40), st.sampled_from("/.-"), st.integers(1, 12) | st.integers(0, 40),
+    st.sampled_from(["21", "2021", "99", "0000", "1", "12345"]), st.sampled_from([", ", " ", ",\u202f", ","]),
+    st.integers(0, 23) | st.integers(0, 30), st.integers(0, 59) | st.integers(0, 99), st.sampled_from(["", ":00", ":61"]),
+    st.sampled_from(["", " AM", "\u202fpm", " p. m.", " a.m.", "PM"]),
+)
+wa_bodies = st.sampled_from([
+    "Alice: hi", "Bob: <Media omitted>", "\u202a+1 555\u202c: \u200eimage omitted", "A: \u200e<attached: 00000001-PHOTO-x.jpg>",
+    "A: This message was deleted", "A: ok <This message was edited>", 'X changed the subject to "a: b"', "Alice left", "A:", ": x",
+    "A: IMG-1.jpg (file attached)", "A: \u200eMessages and calls are end-to-end encrypted.",
+]) | st.text(max_size=30)
+wa_lines = st.tuples(wa_stamps, wa_bodies).map("".join) | st.text(max_size=40)
+
+
+def _wa_bytes(text: str, zipped: bool) -> bytes:
+    if not zipped:
+        return text.encode("utf-8", "surrogatepass")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("_chat.txt", text.encode("utf-8", "surrogatepass"))
+    return buffer.getvalue()
+
+
+def _wa_parse(data: bytes, name: str) -> int | SourceError:
+    """Parse `data` as the WhatsApp file `name`: the number of ChatMessages, or the (one-line) SourceError raised."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(data)
+        try:
+            messages = list(whatsapp.parse(path, Counter()))
+        except SourceError as e:
+            assert "\n" not in str(e), f"multi-line error: {e!r}"
+            return e
+    assert all(isinstance(m, ChatMessage) and isinstance(m.ts, datetime) and m.source == "whatsapp" for m in messages)
+    return len(messages)
+
+
+def _wa_outcome(data: bytes, name: str) -> int | None:
+    """_wa_parse, recorded as a hypothesis event; None for a SourceError."""
+    outcome = _wa_parse(data, name)
+    if isinstance(outcome, SourceError):
+        event(f"SourceError: {re.sub(r'[0-9,]+', 'N', outcome.problem)[:40]}")
+        return None
+    event("parsed, with records" if outcome else "parsed, no records")
+    return outcome
+
+
+@FUZZ
+@given(data=st.binary(max_size=2_000) | st.binary(max_size=200).map(lambda b: b"\xef\xbb\xbf" + b), name=st.sampled_from(WA_NAMES))
+def test_whatsapp_arbitrary_bytes_raise_only_source_error(data, name):
+    _wa_outcome(data, name)
+
+
+@FUZZ
+@given(lines=st.lists(wa_lines, max_size=30), newline=st.sampled_from(["\n", "\r\n"]), zipped=st.booleans())
+def test_whatsapp_plausible_lines_yield_messages_or_source_error(lines, newline, zipped):
+    _wa_outcome(_wa_bytes(newline.join(lines), zipped), WA_NAMES[zipped])
+
+
+def _whatsapp_exports() -> list[str]:
+    synthetic = "\n".join([
+        "\u200e[31/01/21, 10:00:00] Alice: \u200eMessages and calls are end-to-end encrypted.",
+        "[31/01/21, 10:00:05] Alice: hi\nsecond line",
+        "[31/01/21, 10:01:00\u202fPM] \u202a+1 555\u202c: \u200e<attached: 00000001-PHOTO-2021-01-31.jpg>",
+        "[1/2/21, 10:02:00] Bob: done <This message was edited>",
+    ])
+    folders = [TEST_DATA / "whatsapp", SHARED_DATA / "chat-exports" / "whatsapp"]
+    return [synthetic] + [p.read_text(encoding="utf-8") for folder in folders if folder.is_dir() for p in sorted(folder.glob("*.txt"))]
+
+
+WHATSAPP_EXPORTS = _whatsapp_exports()
+
+
+def test_whatsapp_uncut_exports_parse_to_some_records():
+    outcomes = [_wa_parse(_wa_bytes(text, zipped), WA_NAMES[zipped]) for text in WHATSAPP_EXPORTS for zipped in (False, True)]
+
+    assert all(isinstance(n, int) and n > 0 for n in outcomes), outcomes
+
+
+@FUZZ
+@given(data=st.data(), zipped=st.booleans())
+def test_whatsapp_export_cut_at_any_byte_loses_messages_or_raises_source_error(data, zipped):
+    export = _wa_bytes(data.draw(st.sampled_from(WHATSAPP_EXPORTS)), zipped)
+    whole = _wa_outcome(export, WA_NAMES[zipped])
+    cut = _wa_outcome(export[: data.draw(st.integers(min_value=0, max_value=len(export) - 1))], WA_NAMES[zipped])
+
+    assert cut is None or cut <= whole
+
+
+@FUZZ
+@given(data=st.data(), zipped=st.booleans())
+def test_whatsapp_export_with_bytes_overwritten_raises_only_source_error(data, zipped):
+    export = bytearray(_wa_bytes(data.draw(st.sampled_from(WHATSAPP_EXPORTS)), zipped))
+    for _ in range(data.draw(st.integers(min_value=1, max_value=4))):
+        export[data.draw(st.integers(min_value=0, max_value=len(export) - 1))] = data.draw(st.sampled_from(b"[]/.-:, 0139\n\r\xe2\x80\x8e\xc3\xffPK"))
+
+    _wa_outcome(bytes(export), WA_NAMES[zipped])
 
 
 # --- text cleaning --------------------------------------------------------------------------

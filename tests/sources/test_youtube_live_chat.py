@@ -111,6 +111,11 @@ def test_emoji_runs_become_shortcuts_or_emoji_ids(write_chat):
     [event] = parse_live_chat(write_chat([_text_message(message={"runs": runs})]), Counter())
 
     assert event.text == "gg :grinning_face: :UCx/abc:"
+    assert event.emotes == (":grinning_face:", ":UCx/abc:")
+
+
+def test_a_message_without_emoji_has_no_emotes(live_chat):
+    assert [e.emotes for e in parse_live_chat(live_chat, Counter())] == [(), (), ()]
 
 
 def test_a_line_with_an_unusable_offset_takes_the_previous_time(tmp_path):

@@ -1,0 +1,131 @@
+"""Reply ranking: does the model prefer what the person really said over plausible alternatives?
+
+For each held-out prompt the model scores the person's real reply and k distractors as its next
+turn. A candidate's score is its mean log-probability per token (the reply's tokens and the
+end-of-turn token, as training labels them), so long and short replies compete fairly; the
+distractors are also matched in length. Distractors are other speakers' lines and/or the
+person's replies to other prompts of the same held-out split (never text equal to the real
+reply), drawn with a seed: the same data and seed give the same candidates.
+
+The real reply's rank is 1 + the number of distractors scoring at least as high (ties count
+against it). Accuracy at 1 is the share ranked first; MRR is the mean of 1/rank. Chance is
+1/(k+1) and H(k+1)/(k+1).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Sequence
+
+from chatclone.persona_metrics.heldout import Prompt
+
+# Distractors are drawn from the candidates nearest in length: this many times k of them.
+NEAREST_FACTOR = 3
+
+
+def _length_gap(a: str, b: str) -> float:
+    return abs(math.log1p(len(a)) - math.log1p(len(b)))
+
+
+def pick_distractors(real: str, pool: Sequence[str], k: int, rng: random.Random) -> list[str]:
+    """Up to k texts of `pool` near `real` in length: k drawn with `rng` from the NEAREST_FACTOR*k nearest (log characters).
+
+    Texts equal to `real` (ignoring case and outer space) and repeats are left out.
+    """
+    key = real.strip().casefold()
+    unique = sorted({t for t in pool if t.strip().casefold() != key})  # sorted: the same pool gives the same draw
+    nearest = sorted(unique, key=lambda t: (_length_gap(t, real), t))[: NEAREST_FACTOR * k]
+    return rng.sample(nearest, min(k, len(nearest)))
+
+
+def distractors_for(real: str, persona_pool: Sequence[str], others_pool: Sequence[str], k: int, source: str, rng: random.Random) -> list[str]:
+    """k distractors for `real`: from other speakers' lines ("others"), the person's other replies ("persona"),
+    or half of each ("mixed", the person's share rounded down); a short pool is topped up from the other one."""
+    wanted = {"others": 0, "persona": k, "mixed": k // 2}[source]
+    first = pick_distractors(real, persona_pool, wanted, rng)
+    second = pick_distractors(real, [t for t in others_pool if t not in first], k - len(first), rng)
+    if len(first) + len(second) < k:
+        first += pick_distractors(real, [t for t in persona_pool if t not in first and t not in second], k - len(first) - len(second), rng)
+    return first + second
+
+
+def candidate_scores(persona, context: list[dict], candidates: list[str]) -> list[float]:
+    """Mean log-probability per token of each candidate as the persona's next turn after `context` (higher: likelier).
+
+    The prompt is the one `persona.complete` would build (system prompt, the recent turns that fit).
+    All candidates go through the model in one padded batch.
+    """
+    import torch
+
+    tokenizer = persona.tokenizer
+    completions = []
+    for candidate in candidates:
+        turns = [*context, {"role": "assistant", "content": candidate}]
+        completions.append(tokenizer(_completion_text(tokenizer, turns), add_special_tokens=False)["input_ids"])
+    longest = max(len(c) for c in completions)
+    prompt = persona.prompt(context, reply_tokens=longest)
+    prompt_text = tokenizer.apply_chat_template(prompt, tokenize=False, add_generation_prompt=True)
+    prompt_ids = tokenizer(prompt_text, add_special_tokens=False)["input_ids"]
+    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    ids = torch.full((len(candidates), len(prompt_ids) + longest), pad, dtype=torch.long)
+    mask = torch.zeros_like(ids)
+    for row, completion in enumerate(completions):
+        n = len(prompt_ids) + len(completion)
+        ids[row, :n] = torch.tensor(prompt_ids + completion)
+        mask[row, :n] = 1
+    device = persona.model.device
+    with torch.inference_mode():
+        # Right padding keeps the shared prompt at the same positions in every row; only the
+        # logits that predict completion tokens are computed.
+        logits = persona.model(input_ids=ids.to(device), attention_mask=mask.to(device), logits_to_keep=longest + 1).logits[:, :-1].float()
+        targets = ids[:, len(prompt_ids) :].to(device)
+        logprobs = (logits.gather(-1, targets.unsqueeze(-1)).squeeze(-1) - torch.logsumexp(logits, dim=-1)).cpu()
+    return [float(logprobs[row, : len(completion)].mean()) for row, completion in enumerate(completions)]
+
+
+def _completion_text(tokenizer, turns: list[dict]) -> str:
+    """The text the chat template adds for the last (assistant) turn: its content and end-of-turn tokens."""
+    head = tokenizer.apply_chat_template(turns[:-1], tokenize=False, add_generation_prompt=True)
+    full = tokenizer.apply_chat_template(turns, tokenize=False)
+    return full[len(head) :] if full.startswith(head) else turns[-1]["content"]
+
+
+def rank_of(scores: Sequence[float]) -> int:
+    """The rank of candidate 0 (the real reply) among `scores`: 1 + how many others score at least as high."""
+    return 1 + sum(s >= scores[0] for s in scores[1:])
+
+
+def rank_replies(persona, prompts: Sequence[Prompt], persona_pool: Sequence[str], others_pool: Sequence[str],
+                 k: int, source: str, seed: int) -> dict:
+    """Reply ranking of `persona` on `prompts`: {"acc_at_1", "mrr", "acc_at_1_chance", "mrr_chance", "prompts", "ranks", "candidates"}.
+
+    Distractors come from `persona_pool` (the person's held-out replies) and `others_pool` (other
+    speakers' held-out lines) as `distractors_for` picks them, with one generator seeded by `seed`,
+    so a second model sees exactly the same candidates. Prompts without any distractor are skipped.
+    """
+    rng = random.Random(seed)
+    ranks, sizes = [], []
+    for prompt in prompts:
+        distractors = distractors_for(prompt.real, persona_pool, others_pool, k, source, rng)
+        if not distractors:
+            continue
+        ranks.append(rank_of(candidate_scores(persona, prompt.context, [prompt.real, *distractors])))
+        sizes.append(len(distractors) + 1)
+    return summarize_ranks(ranks, sizes)
+
+
+def summarize_ranks(ranks: Sequence[int], sizes: Sequence[int]) -> dict:
+    """Accuracy at 1 and MRR of `ranks` (each among `sizes` candidates), with what chance would score."""
+    n = len(ranks)
+    if n == 0:
+        return {"acc_at_1": None, "mrr": None, "acc_at_1_chance": None, "mrr_chance": None, "prompts": 0, "ranks": [], "candidates": []}
+    return {
+        "acc_at_1": sum(r == 1 for r in ranks) / n,
+        "mrr": sum(1 / r for r in ranks) / n,
+        "acc_at_1_chance": sum(1 / s for s in sizes) / n,
+        "mrr_chance": sum(sum(1 / r for r in range(1, s + 1)) / s for s in sizes) / n,
+        "prompts": n,
+        "ranks": list(ranks),
+        "candidates": list(sizes),
+    }

@@ -61,3 +61,18 @@ def messages_to_arrow(batch: list[ChatMessage]) -> pa.Table:
         [pa.array(col, type=field.type) for col, field in zip(columns, MESSAGE_SCHEMA)],
         schema=MESSAGE_SCHEMA,
     )
+
+
+def unique_id(message: ChatMessage, repeats: dict) -> ChatMessage:
+    """The message, its id suffixed `-N` when it repeats an identical message (same natural-key id) of the same time.
+
+    For exports without message ids, whose ids hash what a message is. `repeats` holds the ids
+    seen at the current timestamp only (an export runs in time order), so two identical messages
+    sent at one time stay two rows, and memory stays flat.
+    """
+    if repeats.get("ts") != message.ts:
+        repeats.clear()
+        repeats["ts"] = message.ts
+    n = repeats.get(message.message_id, 0)
+    repeats[message.message_id] = n + 1
+    return message._replace(message_id=f"{message.message_id}-{n}") if n else message

@@ -28,6 +28,7 @@ REACT = ["{w} gang", "i love {w}", "{w} is the best", "what kind of {w}", "{w} h
 LAUGH = [":kekw:", ":kekw: :kekw:", "LUL LUL", "lmao :kekw:", "LUL"]
 HELLO = ["hi mika", "hello from brazil", "first time here", "good evening :wave:", "hey everyone :wave:"]
 FILLER = ["lol", "true", "same", "real", "nice"]
+EMOTES = {":kekw:", ":wave:", "LUL"}  # what an import records in chat.emotes
 
 
 def stream(seed: int, minutes: float = 10.0) -> tuple[list[tuple[float, float, str]], list[tuple[float, str, str]]]:
@@ -73,7 +74,7 @@ def _message(rng: random.Random, vocab: list[str], chat: list, after_joke: bool)
 
 
 def load(wh, vods: int, minutes: float = 10.0, seed: int = 1) -> tuple[int, int]:
-    """Write `vods` synthetic zatsu streams into warehouse `wh` (videos, whisper words, chat); return (words, messages)."""
+    """Write `vods` synthetic zatsu streams into warehouse `wh` (videos, whisper words, chat with its emotes); return (words, messages)."""
     n_words = n_chat = 0
     for v in range(vods):
         video_id = f"synth{v:03d}"
@@ -82,7 +83,9 @@ def load(wh, vods: int, minutes: float = 10.0, seed: int = 1) -> tuple[int, int]
         words, chat = stream(seed * 1000 + v, minutes)
         wh.con.executemany("INSERT INTO words (video_id, start_s, end_s, word, source) VALUES (?, ?, ?, ?, 'whisper')",
                            [(video_id, s, e, w) for s, e, w in words])
-        wh.con.executemany("INSERT INTO chat (video_id, message_id, t_s, author_id, author_name, text, kind) VALUES (?, ?, ?, ?, ?, ?, 'text')",
-                           [(video_id, f"m{i}", t, a, a, text) for i, (t, a, text) in enumerate(chat)])
+        wh.con.executemany("INSERT INTO chat (video_id, message_id, t_s, author_id, author_name, text, kind, emotes) "
+                           "VALUES (?, ?, ?, ?, ?, ?, 'text', ?)",
+                           [(video_id, f"m{i}", t, a, a, text, sorted({w for w in text.split() if w in EMOTES}))
+                            for i, (t, a, text) in enumerate(chat)])
         n_words, n_chat = n_words + len(words), n_chat + len(chat)
     return n_words, n_chat

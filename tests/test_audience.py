@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from io import StringIO
 
 import pytest
+from rich.console import Console
 
 from chatclone import audience
 from chatclone.config import PersonaConfig
+from chatclone.serving.repl import run_audience_repl
 from chatclone.warehouse import Warehouse
 from test_mining import add_vod, chat, say
 
@@ -150,3 +153,9 @@ max_new_tokens = 24
     assert ":kekw:" in crowd.tokenizer.get_vocab()
     lines = audience.chat_lines(crowd, "and then i tripped over my own tent, what a clown", [], 3, seed=1)
     assert len(lines) == 3 and all("\n" not in line for line in lines)
+
+    typed = iter(["let me tell you about cats", "/reset", "/quit"])
+    console = Console(file=StringIO(), width=200)
+    run_audience_repl(crowd, 2, 6, input_fn=lambda prompt: next(typed), output=console)
+    printed = console.file.getvalue()
+    assert printed.count("chat> ") == 2 and "(conversation forgotten)" in printed

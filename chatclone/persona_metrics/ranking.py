@@ -54,32 +54,34 @@ def candidate_scores(persona, context: list[dict], candidates: list[str]) -> lis
     """Mean log-probability per token of each candidate as the persona's next turn after `context` (higher: likelier).
 
     The prompt is the one `persona.complete` would build (system prompt, the recent turns that fit).
-    All candidates go through the model in one padded batch.
+    It goes through the model once; its cached keys and values are shared by the candidates, which
+    then go through in one batch, padded on the right.
     """
     import torch
 
-    tokenizer = persona.tokenizer
-    completions = []
-    for candidate in candidates:
-        turns = [*context, {"role": "assistant", "content": candidate}]
-        completions.append(tokenizer(_completion_text(tokenizer, turns), add_special_tokens=False)["input_ids"])
+    tokenizer, model = persona.tokenizer, persona.model
+    completions = [tokenizer(_completion_text(tokenizer, [*context, {"role": "assistant", "content": c}]), add_special_tokens=False)["input_ids"]
+                   for c in candidates]
     longest = max(len(c) for c in completions)
     prompt = persona.prompt(context, reply_tokens=longest)
     prompt_text = tokenizer.apply_chat_template(prompt, tokenize=False, add_generation_prompt=True)
     prompt_ids = tokenizer(prompt_text, add_special_tokens=False)["input_ids"]
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
-    ids = torch.full((len(candidates), len(prompt_ids) + longest), pad, dtype=torch.long)
-    mask = torch.zeros_like(ids)
+    ids = torch.full((len(candidates), longest), pad, dtype=torch.long)
+    mask = torch.zeros((len(candidates), len(prompt_ids) + longest), dtype=torch.long)
+    mask[:, : len(prompt_ids)] = 1
     for row, completion in enumerate(completions):
-        n = len(prompt_ids) + len(completion)
-        ids[row, :n] = torch.tensor(prompt_ids + completion)
-        mask[row, :n] = 1
-    device = persona.model.device
+        ids[row, : len(completion)] = torch.tensor(completion)
+        mask[row, len(prompt_ids) : len(prompt_ids) + len(completion)] = 1
+    device = model.device
     with torch.inference_mode():
-        # Right padding keeps the shared prompt at the same positions in every row; only the
-        # logits that predict completion tokens are computed.
-        logits = persona.model(input_ids=ids.to(device), attention_mask=mask.to(device), logits_to_keep=longest + 1).logits[:, :-1].float()
-        targets = ids[:, len(prompt_ids) :].to(device)
+        head = model(input_ids=torch.tensor([prompt_ids], device=device), use_cache=True, logits_to_keep=1)
+        cache = head.past_key_values
+        cache.batch_repeat_interleave(len(candidates))
+        tail = model(input_ids=ids.to(device), attention_mask=mask.to(device), past_key_values=cache, use_cache=True).logits
+        # The logits that predict each completion token: the prompt's last one, then the completion's own but the last.
+        logits = torch.cat([head.logits[:, -1:].expand(len(candidates), 1, -1), tail[:, :-1]], dim=1).float()
+        targets = ids.to(device)
         logprobs = (logits.gather(-1, targets.unsqueeze(-1)).squeeze(-1) - torch.logsumexp(logits, dim=-1)).cpu()
     return [float(logprobs[row, : len(completion)].mean()) for row, completion in enumerate(completions)]
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from chatclone.errors import SourceError
-from chatclone.records import ChatMessage
+from chatclone.records import ChatMessage, unique_id
 from chatclone.sources.jsonstream import RECORD_ERRORS, first_item, from_epoch_ms, require, stream_items
 
 SOURCE = "messenger"
@@ -120,20 +120,6 @@ def _message(m: dict, conversation_id: str, conversation_name: str, skipped: Cou
     )
 
 
-def _unique(message: ChatMessage, repeats: dict) -> ChatMessage:
-    """The message, its id suffixed `-N` when it repeats an identical message of the same millisecond.
-
-    `repeats` holds the ids seen at the current timestamp only (messages come sorted by time),
-    so two identical messages sent in one millisecond stay two rows, and memory stays flat.
-    """
-    if repeats.get("ts") != message.ts:
-        repeats.clear()
-        repeats["ts"] = message.ts
-    n = repeats.get(message.message_id, 0)
-    repeats[message.message_id] = n + 1
-    return message._replace(message_id=f"{message.message_id}-{n}") if n else message
-
-
 def parse(path: Path, skipped: Counter) -> Iterator[ChatMessage]:
     """Yield the speech messages of one Messenger `message_N.json`, streaming.
 
@@ -152,6 +138,6 @@ def parse(path: Path, skipped: Counter) -> Iterator[ChatMessage]:
         except RECORD_ERRORS as e:
             raise SourceError(path, f"message {index}: malformed ({type(e).__name__}: {e})") from None
         if message is not None:
-            yield _unique(message, repeats)
+            yield unique_id(message, repeats)
     if not seen_any and first_item(path, "participants") is None:
         raise SourceError(path, "not a Messenger export (no 'messages' list)")

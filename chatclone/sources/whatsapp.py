@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TextIO
 
 from chatclone.errors import SourceError
-from chatclone.records import ChatMessage
+from chatclone.records import ChatMessage, unique_id
 
 SOURCE = "whatsapp"
 HEAD_LINES = 50  # a file with no timestamped line among its first HEAD_LINES is not an export
@@ -235,20 +235,6 @@ def _message(path: Path, line_no: int, m: re.Match, parts: list[str], day_first:
     return ChatMessage(SOURCE, conversation, message_id, ts, author, author, text, conversation, None, False, ts if edited else None, kinds)
 
 
-def _unique(message: ChatMessage, repeats: dict) -> ChatMessage:
-    """The message, its id suffixed `-N` when it repeats an identical message of the same minute.
-
-    `repeats` holds the ids seen at the current timestamp only (an export runs in time order),
-    so two identical messages sent in one minute stay two rows, and memory stays flat.
-    """
-    if repeats.get("ts") != message.ts:
-        repeats.clear()
-        repeats["ts"] = message.ts
-    n = repeats.get(message.message_id, 0)
-    repeats[message.message_id] = n + 1
-    return message._replace(message_id=f"{message.message_id}-{n}") if n else message
-
-
 def parse(path: Path, skipped: Counter) -> Iterator[ChatMessage]:
     """Yield the speech messages of one WhatsApp export (`.txt`, or the `.zip` holding it), streaming.
 
@@ -272,7 +258,7 @@ def parse(path: Path, skipped: Counter) -> Iterator[ChatMessage]:
                 skipped["preamble"] += 1
             continue
         if head is not None and (message := _message(path, *head, parts, day_first, conversation, skipped)):
-            yield _unique(message, repeats)
+            yield unique_id(message, repeats)
         head, parts = (n, m), [line[m.end():]]
     if head is not None and (message := _message(path, *head, parts, day_first, conversation, skipped)):
-        yield _unique(message, repeats)
+        yield unique_id(message, repeats)

@@ -3,53 +3,21 @@
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import openai
 import pytest
-import uvicorn
-
 from chatclone.serving.api import create_app
 from chatclone.serving.generation import Persona
+from live_server import LiveServer
 
 KEY = "test-api-key-for-chatclone"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """uvicorn running create_app(...) in a thread on a free port, stopped on exit."""
-
-    def __init__(self, personas: dict[str, Persona], api_key: str | None = None, max_waiting: int = 16):
-        self.port = _free_port()
-        config = uvicorn.Config(create_app(personas, api_key, max_waiting), host="127.0.0.1", port=self.port, log_level="warning")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> Server:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=20)
+def Server(personas: dict[str, Persona], api_key: str | None = None, max_waiting: int = 16) -> LiveServer:
+    """uvicorn serving create_app(...) in a thread on a free port, stopped on exit."""
+    return LiveServer(create_app(personas, api_key, max_waiting))
 
 
 @pytest.fixture(scope="module")

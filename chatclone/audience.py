@@ -113,31 +113,6 @@ def read_emotes(datasets_dir: Path) -> list[str]:
     return [e["emote"] for e in json.loads(path.read_text(encoding="utf-8"))]
 
 
-def add_emote_tokens(model, tokenizer, emotes: list[str]) -> list[int]:
-    """Add the emotes the tokenizer lacks as whole tokens, grow the model's embeddings to match; return the new ids.
-
-    A new token's embedding starts as the mean of the embeddings of the pieces it was cut into
-    before, so the model begins where it was and training only sharpens it.
-    """
-    import torch
-    from tokenizers import AddedToken
-
-    vocab = tokenizer.get_vocab()
-    new = [e for e in dict.fromkeys(emotes) if e not in vocab]
-    if not new:
-        return []
-    pieces = [tokenizer(" " + e, add_special_tokens=False)["input_ids"] for e in new]
-    tokenizer.add_tokens([AddedToken(e, single_word=True, normalized=False) for e in new])
-    if len(tokenizer) > model.get_input_embeddings().num_embeddings:
-        model.resize_token_embeddings(len(tokenizer), mean_resizing=False)
-    ids = tokenizer.convert_tokens_to_ids(new)
-    embeddings = model.get_input_embeddings().weight
-    with torch.no_grad():
-        for token_id, piece_ids in zip(ids, pieces):
-            embeddings[token_id] = embeddings[piece_ids].mean(dim=0)
-    return ids
-
-
 def chat_lines(persona, streamer_line: str, chat_before: list[str], n: int, *, context_lines: int = 6,
                temperature: float | None = None, seed: int | None = None) -> list[str]:
     """`n` chat lines for what the streamer just said, each written with the chat before it (and the lines

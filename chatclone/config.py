@@ -253,6 +253,8 @@ class Eval(_Strict):
     distractors: int = Field(7, ge=1, description="k: other replies the real one is ranked against")
     distractor_source: Literal["mixed", "others", "persona"] = Field(
         "mixed", description="distractors: other speakers' lines, the person's replies to other prompts, or half of each")
+    ranking_score: Literal["pmi", "likelihood"] = Field(
+        "pmi", description="likelihood: log-probability per token given the context; pmi: minus the same without context")
     seed: int = Field(0, ge=0, description="seeds the prompt sample, the distractors, the sampling and the style calibration")
     temperature: float = Field(0.7, ge=0, description="sampling temperature of the generated replies; 0: greedy")
     top_p: float = Field(0.9, gt=0, le=1)

@@ -124,19 +124,50 @@ def load_model(name_or_path: str, quantization: str = "none", device: str = "cpu
     return model
 
 
+def add_word_tokens(model, tokenizer, words: list[str]) -> list[int]:
+    """Add the words the tokenizer lacks as whole-word tokens and grow the model's embeddings; return their ids.
+
+    A new token's embedding is the mean of the embeddings of the pieces the word was cut into
+    before, so the model starts where it was: the audience model's emotes keep their meaning and
+    come out as one token. The same words added in the same order to the same base give the same
+    ids and rows, which is how `load_adapted` rebuilds them.
+    """
+    import torch
+    from tokenizers import AddedToken
+
+    vocab = tokenizer.get_vocab()
+    new = [w for w in dict.fromkeys(words) if w not in vocab]
+    if not new:
+        return []
+    pieces = [tokenizer(" " + w, add_special_tokens=False)["input_ids"] for w in new]
+    tokenizer.add_tokens([AddedToken(w, single_word=True, normalized=False) for w in new])
+    if len(tokenizer) > model.get_input_embeddings().num_embeddings:
+        model.resize_token_embeddings(len(tokenizer), mean_resizing=False)
+    ids = tokenizer.convert_tokens_to_ids(new)
+    embeddings = model.get_input_embeddings().weight
+    with torch.no_grad():
+        for token_id, piece_ids in zip(ids, pieces):
+            embeddings[token_id] = embeddings[piece_ids].mean(dim=0)
+    return ids
+
+
 def load_adapted(base_path: str, adapter_dir: str, device: str = "cpu", merge: bool = True):
     """(model, tokenizer): the base with a trained adapter applied (merged in, unless `merge` is False).
 
-    The tokenizer is the one saved with the adapter where there is one: a stage that added tokens
-    (the audience model's emotes) saved a larger vocabulary, and the base's embeddings are grown to
-    it before the adapter loads. Raises ConfigError when the base model cannot be loaded.
+    The tokenizer is the one saved with the adapter where there is one. A stage that added words
+    (the audience model's emotes) saved a larger vocabulary: the base gets the same words added
+    the same way before the adapter loads. Raises ConfigError when the base model cannot be loaded.
     """
     from peft import PeftModel
 
-    tokenizer = load_tokenizer(adapter_dir if (Path(adapter_dir) / "tokenizer_config.json").exists() else base_path)
+    base_tokenizer = load_tokenizer(base_path)
+    saved = Path(adapter_dir) / "tokenizer_config.json"
+    tokenizer = load_tokenizer(adapter_dir) if saved.exists() else base_tokenizer
     model = load_model(base_path, "none", device)
-    if len(tokenizer) > model.get_input_embeddings().num_embeddings:
-        model.resize_token_embeddings(len(tokenizer), mean_resizing=False)
+    base_vocab = base_tokenizer.get_vocab()
+    added = [t for t, _ in sorted(tokenizer.get_added_vocab().items(), key=lambda item: item[1]) if t not in base_vocab]
+    if added and add_word_tokens(model, base_tokenizer, added) != tokenizer.convert_tokens_to_ids(added):
+        raise ConfigError(f"{adapter_dir}: its tokenizer's added words do not line up with base model {base_path}")
     log.info("applying adapter %s", adapter_dir)
     model = PeftModel.from_pretrained(model, adapter_dir)
     return (model.merge_and_unload() if merge else model), tokenizer

@@ -181,6 +181,7 @@ def train_run_stage(workspace: str, tracking_uri: str, run_name: str, stage: str
     from dataclasses import asdict
 
     from chatclone import runs, tracking, training
+    from chatclone.models import add_word_tokens
 
     ws = open_workspace(Path(workspace))
     record = runs.load_run(ws.models / run_name)
@@ -193,7 +194,8 @@ def train_run_stage(workspace: str, tracking_uri: str, run_name: str, stage: str
         init_adapter=record.adapters.get("cpt") if stage == "sft" else None,
         gradient_checkpointing=settings.gradient_checkpointing,
     )
-    new_token_ids = audience.add_emote_tokens(model, tokenizer, audience.read_emotes(ws.datasets)) if stage == "audience" else []
+    if stage == "audience":
+        add_word_tokens(model, tokenizer, audience.read_emotes(ws.datasets))
     if stage == "cpt":
         train_ds, eval_ds = training.cpt_datasets(tokenizer, ws.datasets, settings.max_length)
     else:
@@ -213,7 +215,7 @@ def train_run_stage(workspace: str, tracking_uri: str, run_name: str, stage: str
     stage_dir = Path(record.directory) / stage
     result = training.train_stage(
         stage, model, tokenizer, train_ds, eval_ds, stage_dir, settings, ws.config.seed,
-        device, resume=resume, callbacks=[tracking.MetricsCallback(mlf, child)], new_token_ids=new_token_ids,
+        device, resume=resume, callbacks=[tracking.MetricsCallback(mlf, child)],
     )
     mlf.log_metric(child, "padding_fraction", result.padding_fraction)
     mlf.log_metric(child, "train_tokens_per_second", result.tokens_per_second)
@@ -299,14 +301,15 @@ def _blindtest_metrics(workspace_root: Path, run_name: str) -> dict[str, float]:
     return {"blindtest_answers": float(found["answers"]), "blindtest_share_correct": float(found["share_correct"])}
 
 
-def evaluate_audience_run(workspace: str, tracking_uri: str, run_name: str | None = None) -> dict:
-    """Held-out per-word perplexity of chat, base vs the audience model, with and without context; logged to MLflow."""
+def evaluate_audience_run(workspace: str, tracking_uri: str, run_name: str | None = None, limit: int | None = None) -> dict:
+    """Held-out per-word perplexity of chat (the first `limit` messages, default all), base vs the audience model,
+    with and without context; logged to MLflow."""
     from chatclone import runs, tracking
     from chatclone.training import pick_device
 
     ws = open_workspace(Path(workspace))
     record = runs.find_run(ws.models, run_name, audience=True)
-    result = audience.evaluate(record, ws.config, ws.datasets, device=pick_device())
+    result = audience.evaluate(record, ws.config, ws.datasets, device=pick_device(), limit=limit)
     metrics = {k: float(v) for k, v in result.items() if k.startswith(("perplexity_", "context_gain"))}
     if record.mlflow_run_id:
         mlf = tracking.client(tracking_uri)

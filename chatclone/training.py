@@ -169,19 +169,6 @@ def training_args(stage: str, out_dir: Path, cfg: Train, seed: int, device: str,
     )
 
 
-def _with_trainable_tokens(model, peft_config):
-    """The PEFT model of `peft_config` (LoRA plus trainable new-token embeddings), ready for TRL's trainer."""
-    from peft import get_peft_model
-
-    model = get_peft_model(model, peft_config)
-    head = model.get_base_model().get_output_embeddings()
-    if not hasattr(head, "bias"):
-        # With tied embeddings PEFT wraps the LM head too, and its wrapper forwards `weight` (with the trained
-        # rows) but not `bias`, which TRL's fused LM head reads.
-        head.bias = head.original_module.bias
-    return model
-
-
 def last_checkpoint(out_dir: Path) -> str | None:
     """The newest checkpoint directory of a stage, or None."""
     from transformers.trainer_utils import get_last_checkpoint
@@ -191,13 +178,11 @@ def last_checkpoint(out_dir: Path) -> str | None:
 
 
 def train_stage(stage: str, model, tokenizer, train_ds, eval_ds, out_dir: Path, cfg: Train, seed: int, device: str = "cpu",
-                resume: bool = False, callbacks: list | None = None, new_token_ids: list[int] | None = None) -> StageResult:
+                resume: bool = False, callbacks: list | None = None) -> StageResult:
     """Train one stage (cpt, sft or audience) and save its PEFT adapter into out_dir/adapter.
 
     With `resume`, training continues from the stage's newest checkpoint (if any). A model
     that is already a PeftModel (continuing from an earlier stage) gets no new adapter.
-    `new_token_ids` (tokens added to the vocabulary) get their embeddings trained too, and saved
-    with the adapter, rather than the whole embedding matrix.
     """
     from peft import LoraConfig, PeftModel
     from transformers import EarlyStoppingCallback
@@ -207,10 +192,8 @@ def train_stage(stage: str, model, tokenizer, train_ds, eval_ds, out_dir: Path, 
     if not isinstance(model, PeftModel):
         peft_config = LoraConfig(
             r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
-            target_modules=cfg.target_modules, task_type="CAUSAL_LM", trainable_token_indices=new_token_ids or None,
+            target_modules=cfg.target_modules, task_type="CAUSAL_LM",
         )
-        if new_token_ids:
-            model, peft_config = _with_trainable_tokens(model, peft_config), None
     args = training_args(stage, out_dir, cfg, seed, device, eval_ds is not None)
     callbacks = list(callbacks or [])
     if args.load_best_model_at_end:

@@ -95,7 +95,7 @@ seed = 42
 [sources]
 youtube_channels = [{channels}]
 # [[sources.exports]]    # imported by `chatclone import` when it is given no paths
-# format = "discord"     # discord | messenger | youtube-dir
+# format = "discord"     # discord | messenger | telegram | twitch | whatsapp | youtube-dir
 # path = "raw/discord"   # relative to this workspace
 
 [youtube]                # how `chatclone ingest youtube` fetches the channels
@@ -136,6 +136,13 @@ test = 0.05
 
 [export]
 max_turns_per_example = 24
+
+[eval]                   # `chatclone eval`: does the double sound like the person?
+prompts = 60             # held-out replies evaluated at most
+distractors = 7          # each real reply is ranked against this many other replies
+# [[eval.scenarios]]     # conversations replayed with base and tuned; listing any replaces the five defaults
+# name = "stream question"
+# messages = ["when is your next stream?", "what are you going to play?"]
 """
 
 

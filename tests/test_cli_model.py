@@ -24,7 +24,8 @@ def workspace(tmp_path_factory, base_model_path, lora_adapter):
 
     ws = init_workspace(tmp_path_factory.mktemp("cli") / "ws", "mika", ["Mika"])
     with open(ws.config_path, "a", encoding="utf-8") as f:
-        f.write("\n[train]\nmax_length = 128\n\n[generation]\ntemperature = 0\nmax_new_tokens = 12\n")
+        f.write("\n[train]\nmax_length = 128\n\n[generation]\ntemperature = 0\nmax_new_tokens = 12\n"
+                "\n[eval]\nmax_new_tokens = 8\nscenarios = [{name = \"hi\", messages = [\"hi\"]}]\n")
     write_jsonl(ws.datasets / "sft.test.jsonl", [conversation("lunch tomorrow?", "sure, the usual place at noon"), conversation("you up?", "yeah, can't sleep")])
     client = mlflow.MlflowClient(tracking_uri=f"sqlite:///{ws.root.resolve()}/mlflow.db")
     make_run(ws.models, base_model_path, lora_adapter, mlflow_run_id=client.create_run(experiment_id="0").info.run_id)

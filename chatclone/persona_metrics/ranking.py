@@ -1,11 +1,18 @@
 """Reply ranking: does the model prefer what the person really said over plausible alternatives?
 
 For each held-out prompt the model scores the person's real reply and k distractors as its next
-turn. A candidate's score is its mean log-probability per token (the reply's tokens and the
-end-of-turn token, as training labels them), so long and short replies compete fairly; the
-distractors are also matched in length. Distractors are other speakers' lines and/or the
-person's replies to other prompts of the same held-out split (never text equal to the real
-reply), drawn with a seed: the same data and seed give the same candidates.
+turn. Distractors are other speakers' lines and/or the person's replies to other prompts of the
+same held-out split (never text equal to the real reply), matched in length and drawn with a
+seed: the same data and seed give the same candidates, for the base model and the tuned one.
+
+A candidate's log-likelihood is its mean log-probability per token (the reply's tokens and the
+end-of-turn token, as training labels them), so long and short replies compete fairly. The
+score ([eval] ranking_score) is either that log-likelihood given the context ("likelihood"), or
+its pointwise mutual information with the context ("pmi", the default): the log-likelihood given
+the context minus the log-likelihood after an empty user turn. Plain likelihood rewards replies
+that are likely anywhere (fluent, generic lines beat the person's quirky real one); PMI asks how
+much this context makes the reply likelier, which is the question "would they say this here?".
+On the demo persona, likelihood put both models at chance; see docs/benchmarks.md.
 
 The real reply's rank is 1 + the number of distractors scoring at least as high (ties count
 against it). Accuracy at 1 is the share ranked first; MRR is the mean of 1/rank. Chance is
@@ -22,6 +29,8 @@ from chatclone.persona_metrics.heldout import Prompt
 
 # Distractors are drawn from the candidates nearest in length: this many times k of them.
 NEAREST_FACTOR = 3
+# The context of a reply's prior likelihood, for PMI: the system prompt and an empty user turn.
+NO_CONTEXT = [{"role": "user", "content": ""}]
 
 
 def _length_gap(a: str, b: str) -> float:
@@ -99,21 +108,30 @@ def rank_of(scores: Sequence[float]) -> int:
 
 
 def rank_replies(persona, prompts: Sequence[Prompt], persona_pool: Sequence[str], others_pool: Sequence[str],
-                 k: int, source: str, seed: int) -> dict:
+                 k: int, source: str, seed: int, score: str = "pmi") -> dict:
     """Reply ranking of `persona` on `prompts`: {"acc_at_1", "mrr", "acc_at_1_chance", "mrr_chance", "prompts", "ranks", "candidates"}.
 
     Distractors come from `persona_pool` (the person's held-out replies) and `others_pool` (other
     speakers' held-out lines) as `distractors_for` picks them, with one generator seeded by `seed`,
-    so a second model sees exactly the same candidates. Prompts without any distractor are skipped.
+    so a second model sees exactly the same candidates. `score` is "pmi" or "likelihood" (see the
+    module docstring). Prompts without any distractor are skipped.
     """
     rng = random.Random(seed)
+    priors: dict[str, float] = {}  # a reply's likelihood without context is the same for every prompt
     ranks, sizes = [], []
     for prompt in prompts:
         distractors = distractors_for(prompt.real, persona_pool, others_pool, k, source, rng)
         if not distractors:
             continue
-        ranks.append(rank_of(candidate_scores(persona, prompt.context, [prompt.real, *distractors])))
-        sizes.append(len(distractors) + 1)
+        candidates = [prompt.real, *distractors]
+        scores = candidate_scores(persona, prompt.context, candidates)
+        if score == "pmi":
+            missing = [c for c in dict.fromkeys(candidates) if c not in priors]
+            if missing:
+                priors.update(zip(missing, candidate_scores(persona, NO_CONTEXT, missing)))
+            scores = [s - priors[c] for s, c in zip(scores, candidates)]
+        ranks.append(rank_of(scores))
+        sizes.append(len(candidates))
     return summarize_ranks(ranks, sizes)
 
 

@@ -28,7 +28,8 @@ def _run_side(persona, prompts: list[Prompt], persona_pool: list[str], others_po
     """Ranking, generated replies and scenario transcripts of one model."""
     settings = config.eval
     t0 = time.monotonic()
-    ranked = ranking.rank_replies(persona, prompts, persona_pool, others_pool, settings.distractors, settings.distractor_source, settings.seed)
+    ranked = ranking.rank_replies(persona, prompts, persona_pool, others_pool, settings.distractors, settings.distractor_source,
+                                  settings.seed, settings.ranking_score)
     t1 = time.monotonic()
     sample = {"temperature": settings.temperature, "top_p": settings.top_p, "max_tokens": settings.max_new_tokens}
     replies = [persona.complete(p.context, seed=settings.seed + i, **sample).text for i, p in enumerate(prompts)]

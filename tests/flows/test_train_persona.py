@@ -25,6 +25,11 @@ logging_steps = 1
 eval_steps = 2
 save_steps = 2
 warmup_ratio = 0.0
+
+[eval]
+prompts = 3
+max_new_tokens = 8
+scenarios = [{name = "hi", messages = ["hi"]}]
 """
 
 
@@ -46,7 +51,7 @@ def test_training_flow_logs_parent_and_stage_runs(trained):
     parent = next(r for r in runs if r.info.run_id == result["mlflow_run_id"])
     child = next(r for r in runs if r.data.tags.get("mlflow.parentRunId") == parent.info.run_id)
     assert parent.data.params["train.lora_r"] == "4" and parent.data.params["quantization_used"] == "none"
-    assert {"perplexity_base", "perplexity_tuned"} <= parent.data.metrics.keys()
+    assert {"perplexity_base", "perplexity_tuned", "reply_rank_acc1_tuned", "style_score_tuned", "authorship_share_tuned"} <= parent.data.metrics.keys()
     assert {"loss", "eval_loss", "learning_rate", "tokens_per_second", "padding_fraction"} <= child.data.metrics.keys()
     history = mlflow.MlflowClient(uri).get_metric_history(child.info.run_id, "loss")
     assert len(history) >= 2 and history[0].step < history[-1].step

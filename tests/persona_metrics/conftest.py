@@ -40,3 +40,40 @@ def base_persona(base_model_path):
 
     config = make_config(generation={"temperature": 0, "max_new_tokens": 16, "cpu_int8": False}, train={"max_length": 256})
     return load_persona(base_model_path, config)
+
+
+def _result(run: str, tuned_reply: str, **metrics) -> dict:
+    """A result shaped like suite.evaluate_persona's, with two prompts and one scenario."""
+    from chatclone.persona_metrics.style import FEATURES
+
+    def style_of(score):
+        return {"score": score, "replies": 2, "features": {f: {"score": score, "distance": 0.1, "noise": 0.1} for f in FEATURES}}
+
+    base = {"perplexity_base": 150.0, "perplexity_tuned": 60.0, "reply_rank_acc1_base": 0.25, "reply_rank_acc1_tuned": 0.5,
+            "reply_rank_acc1_chance": 0.125, "reply_rank_mrr_base": 0.4, "reply_rank_mrr_tuned": 0.6, "reply_rank_mrr_chance": 0.34,
+            "style_score_base": 40.0, "style_score_tuned": 70.0, "style_score_real": 95.0, "authorship_share_base": 0.1,
+            "authorship_share_tuned": 0.6, "authorship_share_real": 0.9, "authorship_accuracy": 0.85, "eval_prompts": 2.0,
+            "eval_train_examples": 30.0}
+    return {
+        "run": run, "persona": "Mika", "split": "test",
+        "dataset": {"train_examples": 30, "train_persona_replies": 90, "train_other_lines": 120, "held_out_examples": 2,
+                    "held_out_prompts": 2, "held_out_other_lines": 5},
+        "settings": {"prompts": 60, "distractors": 7, "distractor_source": "mixed", "seed": 0},
+        "metrics": {**base, **metrics},
+        "ranking": {s: {"acc_at_1": 0.5, "mrr": 0.6, "ranks": [1, 2], "candidates": [8, 8]} for s in ("base", "tuned")},
+        "style": {"real": style_of(95.0), "base": style_of(40.0), "tuned": style_of(70.0), "phrases": ["lmao", ":3"]},
+        "authorship": {"probabilities": {"real": [0.9, 0.8], "base": [0.1, 0.2], "tuned": [0.7, 0.4]}, "shares": {}, "accuracy": 0.85},
+        "skipped": {},
+        "scenarios": [{"name": "rude message", "turns": [{"user": "you're boring", "base": "I'm sorry to hear that.", "tuned": tuned_reply}]}],
+        "replies": [
+            {"id": "test-0-2", "messages": [{"role": "user", "content": "Ren: you up?"}], "real": "yeah lol", "tuned": "ya lmao", "base": "Yes, I am awake."},
+            {"id": "test-1-2", "messages": [{"role": "user", "content": "lunch <b>tomorrow</b>?"}], "real": "sure!!", "tuned": "ok :3", "base": "Sure."},
+        ],
+        "seconds": {"base": 1.0, "tuned": 1.0, "total": 2.5},
+    }
+
+
+@pytest.fixture
+def make_result():
+    """make_result(run, tuned_reply="rude much :3", **metrics) -> a result dict like `chatclone eval` saves."""
+    return lambda run, tuned_reply="rude much :3", **metrics: _result(run, tuned_reply, **metrics)

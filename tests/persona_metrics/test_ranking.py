@@ -81,8 +81,20 @@ def test_a_score_is_the_mean_log_probability_of_the_reply_tokens(base_persona):
     assert candidate_scores(base_persona, CONTEXT, [OTHERS[0]])[0] == pytest.approx(float(expected), abs=1e-3)
 
 
-def test_rank_replies_ranks_each_prompt_against_k_distractors(base_persona):
+@pytest.mark.parametrize("score", ["pmi", "likelihood"])
+def test_rank_replies_ranks_each_prompt_against_k_distractors(base_persona, score):
     prompts = [Prompt("t-0-5", CONTEXT, CATCHPHRASE), Prompt("t-1-5", CONTEXT[:1], "pizza, always pizza")]
-    result = rank_replies(base_persona, prompts, ["pizza forever", "no idea"], OTHERS, k=3, source="mixed", seed=0)
+    result = rank_replies(base_persona, prompts, ["pizza forever", "no idea"], OTHERS, k=3, source="mixed", seed=0, score=score)
     assert result["prompts"] == 2 and result["candidates"] == [4, 4]
     assert result["ranks"][0] == 1 and 0.5 <= result["acc_at_1"] <= 1
+
+
+def test_pmi_subtracts_how_likely_each_reply_is_without_the_context(base_persona, monkeypatch):
+    from chatclone.persona_metrics import ranking
+
+    # A model that finds the catchphrase likely anywhere: without the context it is likelier still.
+    fake = {id(CONTEXT): [-1.0, -2.0], id(ranking.NO_CONTEXT): [-0.5, -4.0]}
+    monkeypatch.setattr(ranking, "candidate_scores", lambda persona, context, candidates: fake[id(context)][: len(candidates)])
+    prompts = [Prompt("t-0-5", CONTEXT, CATCHPHRASE)]
+    assert rank_replies(base_persona, prompts, [], [OTHERS[0]], k=1, source="others", seed=0, score="likelihood")["ranks"] == [1]
+    assert rank_replies(base_persona, prompts, [], [OTHERS[0]], k=1, source="others", seed=0, score="pmi")["ranks"] == [2]

@@ -117,14 +117,16 @@ def chat_lines(persona, streamer_line: str, chat_before: list[str], n: int, *, c
                temperature: float | None = None, seed: int | None = None) -> list[str]:
     """`n` chat lines for what the streamer just said, each written with the chat before it (and the lines
     already written) as context, as the chat would see it. `persona` is a loaded audience model
-    (chatclone.serving.Persona); returns the lines, empty ones left out."""
+    (chatclone.serving.Persona); returns the lines (fewer only when the model keeps writing empty ones)."""
     lines: list[str] = []
     history = list(chat_before)
-    for i in range(n):
+    for attempt in range(2 * n):  # an empty line (the model ended at once) is drawn again, a few times at most
+        if len(lines) == n:
+            break
         context = history[-context_lines:] if context_lines else []
         prompt = [{"role": "user", "content": prompt_text(streamer_line.strip(), context)}]
         text = persona.complete(prompt, temperature=temperature, max_tokens=48, stop=["\n"],
-                                seed=None if seed is None else seed + i).text.strip()
+                                seed=None if seed is None else seed + attempt).text.strip()
         if text:
             lines.append(text)
             history.append(text)

@@ -144,7 +144,7 @@ max_new_tokens = 24
 
     model, tokenizer = load_adapted(base_model_path, stage["adapter_dir"], merge=False)
     kekw = tokenizer.convert_tokens_to_ids(":kekw:")
-    assert tokenizer(" :kekw:", add_special_tokens=False)["input_ids"] == [kekw]
+    assert tokenizer(":kekw:", add_special_tokens=False)["input_ids"] == [kekw]
     pieces = load_tokenizer(base_model_path)(" :kekw:", add_special_tokens=False)["input_ids"]
     embeddings = model.get_input_embeddings().weight
     assert torch.allclose(embeddings[kekw], embeddings[pieces].mean(dim=0))  # rebuilt as in training

@@ -1,6 +1,10 @@
 """Does context help the audience model? Held-out chat perplexity with and without context, and what it writes.
 
-    .venv/bin/python benchmarks/audience_context.py [--vods 30] [--minutes 8] [--steps 80]
+    MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=68719476736 MALLOC_TOP_PAD_=1073741824 \
+    .venv/bin/python benchmarks/audience_context.py [--vods 30] [--minutes 8] [--steps 80] [--eval-limit 200]
+
+(the glibc settings the CLI sets for itself: without them CPU training steps slow down
+several-fold as they go, see docs/benchmarks.md)
 
 Builds two workspaces on the same synthetic streams (tests/synthetic_stream.py: chat that reacts to
 the streamer's topic, laughs after jokes, repeats itself, greets): one whose examples carry their
@@ -59,14 +63,14 @@ save_steps = 100000
     return root
 
 
-def train(root: Path, steps: int) -> dict:
+def train(root: Path, steps: int, eval_limit: int) -> dict:
     """Train and evaluate the audience model of a workspace; return the evaluation with the training time."""
     uri = f"sqlite:///{root / 'mlflow.db'}"
     run = pipeline.start_training_run(str(root), uri, "audience", max_steps=steps)
     started = time.perf_counter()
     stage = pipeline.train_run_stage(str(root), uri, run["name"], "audience", max_steps=steps)
     pipeline.finish_training_run(str(root), uri, run["name"])
-    result = pipeline.evaluate_audience_run(str(root), uri)
+    result = pipeline.evaluate_audience_run(str(root), uri, limit=eval_limit)
     return {**result, "train_s": time.perf_counter() - started, "train_loss": stage["train_loss"], "examples": stage["train_examples"]}
 
 
@@ -90,12 +94,13 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=8.0)
     parser.add_argument("--steps", type=int, default=80)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--eval-limit", type=int, default=200, help="held-out messages scored")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         with_context = workspace(Path(tmp) / "context", args, context=True)
         bare = workspace(Path(tmp) / "no-context", args, context=False)
         emotes = set(audience.read_emotes(with_context / "datasets")) | {"LUL", "lmao"}
-        results = {"context": train(with_context, args.steps), "no-context": train(bare, args.steps)}
+        results = {"context": train(with_context, args.steps, args.eval_limit), "no-context": train(bare, args.steps, args.eval_limit)}
         ctx, seed = results["context"], results["no-context"]
         print(f"\nheld-out {ctx['split']} split: {ctx['examples']} chat messages, {ctx['words']} words; "
               f"{args.steps} steps of batch 8 each ({ctx['train_s']:.0f} s and {seed['train_s']:.0f} s)")

@@ -2,10 +2,16 @@
 
 A light classifier (scikit-learn): TF-IDF of character 1-4-grams within word boundaries, case
 kept (casing is a habit), then logistic regression with balanced class weights, trained on the
-training split's persona replies against the other speakers' lines. The authorship share of a
-set of replies is the share the classifier attributes to the persona (probability >= 0.5); an
-empty reply is attributed to no one. How well the classifier itself tells the two apart on the
-held-out split (balanced accuracy) says how much its shares can be trusted.
+training split's persona replies against the other speakers' lines. Every text, in training and
+when scored, is first cut at word boundaries into pieces of at most PIECE_CHARS characters, and
+a reply's probability is the mean of its pieces': otherwise length is a feature, and a model that
+rambles (the base model's 300-character replies) is taken for whichever side writes longer
+turns. On the demo persona, whole-text classification gave the base model's rambling anywhere
+from 38% to 97% persona depending on small settings; with pieces the shares are stable.
+
+The authorship share of a set of replies is the share the classifier attributes to the persona
+(probability >= 0.5); an empty reply is attributed to no one. How well the classifier tells the
+two sides apart on the held-out split (balanced accuracy) says how far its shares can be trusted.
 """
 
 from __future__ import annotations
@@ -15,6 +21,19 @@ from collections.abc import Sequence
 from chatclone.errors import DatasetError
 
 THRESHOLD = 0.5
+PIECE_CHARS = 30  # about one short chat line
+
+
+def pieces(text: str, width: int = PIECE_CHARS) -> list[str]:
+    """`text` cut at spaces into pieces of at most `width` characters (a longer word is a piece of its own)."""
+    out, current = [], ""
+    for word in text.split():
+        if current and len(current) + 1 + len(word) > width:
+            out.append(current)
+            current = word
+        else:
+            current = f"{current} {word}" if current else word
+    return [*out, current] if current else out
 
 
 def train_classifier(persona: Sequence[str], others: Sequence[str], seed: int = 0):
@@ -30,14 +49,16 @@ def train_classifier(persona: Sequence[str], others: Sequence[str], seed: int = 
         TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), lowercase=False, sublinear_tf=True),
         LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000, random_state=seed),
     )
-    return model.fit([*persona, *others], [1] * len(persona) + [0] * len(others))
+    mine, theirs = [p for t in persona for p in pieces(t)], [p for t in others for p in pieces(t)]
+    return model.fit([*mine, *theirs], [1] * len(mine) + [0] * len(theirs))
 
 
 def persona_probabilities(classifier, texts: Sequence[str]) -> list[float]:
-    """The probability that each text is the persona's (0 for an empty text)."""
-    kept = [t for t in texts if t.strip()]
-    found = iter(classifier.predict_proba(kept)[:, 1].tolist() if kept else [])
-    return [next(found) if t.strip() else 0.0 for t in texts]
+    """The probability that each text is the persona's: the mean over its pieces (0 for an empty text)."""
+    cut = [pieces(t) for t in texts]
+    flat = [p for ps in cut for p in ps]
+    found = iter(classifier.predict_proba(flat)[:, 1].tolist() if flat else [])
+    return [sum(next(found) for _ in ps) / len(ps) if ps else 0.0 for ps in cut]
 
 
 def persona_share(classifier, texts: Sequence[str]) -> float | None:

@@ -1,7 +1,7 @@
 import pytest
 
 from chatclone.errors import DatasetError
-from chatclone.persona_metrics.authorship import balanced_accuracy, persona_probabilities, persona_share, train_classifier
+from chatclone.persona_metrics.authorship import balanced_accuracy, persona_probabilities, persona_share, pieces, train_classifier
 
 
 @pytest.fixture(scope="module")
@@ -34,3 +34,14 @@ def test_balanced_accuracy_averages_both_recalls(classifier, mika_says, others_s
 def test_the_classifier_needs_both_sides(mika_says):
     with pytest.raises(DatasetError, match="both sides"):
         train_classifier(mika_says, [])
+
+
+def test_texts_are_cut_into_short_pieces_at_spaces():
+    assert pieces("one two three four five six seven eight", width=10) == ["one two", "three four", "five six", "seven", "eight"]
+    assert pieces("a" * 40, width=10) == ["a" * 40] and pieces("   ") == []
+
+
+def test_a_long_reply_is_scored_as_the_mean_of_its_pieces(classifier, mika_says, others_say):
+    long_mix = " ".join([mika_says[300], others_say[40], others_say[41], others_say[42]])
+    probabilities = persona_probabilities(classifier, [mika_says[300], others_say[40], long_mix])
+    assert probabilities[2] < 0.5 and probabilities[1] < probabilities[2] < probabilities[0]

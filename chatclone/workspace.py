@@ -137,9 +137,9 @@ test = 0.05
 [export]
 max_turns_per_example = 24
 
-[eval]                   # `chatclone eval`: does the double sound like the person?
-prompts = 60             # held-out replies evaluated at most
-distractors = 7          # each real reply is ranked against this many other replies
+# [eval]                 # `chatclone eval`: does the double sound like the person?
+# prompts = 60           # held-out replies evaluated at most
+# distractors = 7        # each real reply is ranked against this many other replies
 # [[eval.scenarios]]     # conversations replayed with base and tuned; listing any replaces the five defaults
 # name = "stream question"
 # messages = ["when is your next stream?", "what are you going to play?"]

@@ -278,7 +278,7 @@ def _print_training(result: dict, root: Path) -> None:
         out.print(f"perplexity per word of held-out chat ({ev['split']}, {ev['examples']} messages): base {ev['perplexity_base_context']:.1f} "
                   f"-> audience model {ev['perplexity_tuned_context']:.1f} with context, {ev['perplexity_tuned_no_context']:.1f} without")
     elif "style_score_tuned" in ev:
-        _print_persona_metrics(ev, root)
+        _print_persona_metrics(ev)
     else:
         out.print(f"perplexity on held-out persona turns ({ev['split']}): base {ev['perplexity_base']:.2f} -> tuned {ev['perplexity_tuned']:.2f}")
     out.print(f"run {result['run']}; MLflow: mlflow ui --backend-store-uri {tracking_uri(root)}")
@@ -379,16 +379,20 @@ def eval_(
     if split not in ("test", "val"):
         raise typer.BadParameter("choose test or val", param_hint="--split")
     ws = open_workspace(workspace_root(workspace))
+    from chatclone.runs import find_run
     from flows.evaluate_persona import evaluate_persona
+
+    find_run(ws.models, run)  # no run: a one-line error before a flow (and its server) starts
 
     result = evaluate_persona(str(ws.root), tracking_uri(ws.root), run, split)
     if as_json:
         sys.stdout.write(json.dumps(result) + "\n")
         return
-    _print_persona_metrics(result, ws.root)
+    _print_persona_metrics(result)
+    out.print(f"MLflow: mlflow ui --backend-store-uri {tracking_uri(ws.root)}")
 
 
-def _print_persona_metrics(result: dict, root: Path) -> None:
+def _print_persona_metrics(result: dict) -> None:
     """The eval table (base, tuned, the person, chance), the dataset sizes and where the report is."""
     def cell(key: str, fmt: str) -> str:
         return format(result[key], fmt) if result.get(key) is not None else ""
@@ -410,7 +414,6 @@ def _print_persona_metrics(result: dict, root: Path) -> None:
     if result.get("blindtest_answers"):
         out.print(f"blind test: the real reply picked out in {result['blindtest_share_correct']:.0%} of {result['blindtest_answers']:.0f} answers")
     out.print(f"report: {result['files']['html']}")
-    out.print(f"MLflow: mlflow ui --backend-store-uri {tracking_uri(root)}")
 
 
 @app.command()

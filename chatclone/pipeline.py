@@ -287,10 +287,8 @@ def evaluate_persona_run(workspace: str, tracking_uri: str, run_name: str | None
 
 def _blindtest_metrics(workspace_root: Path, run_name: str) -> dict[str, float]:
     """The run's blind-test score (`chatclone blindtest`) once people have answered it, else {}."""
-    try:
-        from chatclone.blindtest import summary
-    except ImportError:  # chatclone/blindtest.py (the blind-test page) is not in this checkout
-        return {}
+    from chatclone.blindtest import summary
+
     try:
         found = summary(workspace_root, run_name)
     except ChatcloneError as e:  # a damaged answer log must not cost the other metrics

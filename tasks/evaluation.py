@@ -16,8 +16,8 @@ def persona_metrics(workspace: str, tracking_uri: str, run_name: str, split: str
     if not result:
         log.info("persona metrics: off after training ([eval] after_training = false)")
         return result
+    nan = float("nan")
     log.info("reply ranking acc@1: base %.2f, tuned %.2f; style: base %.0f, tuned %.0f; authorship: base %.2f, tuned %.2f (%d prompts, %.0f s)",
-             result.get("reply_rank_acc1_base", float("nan")), result.get("reply_rank_acc1_tuned", float("nan")),
-             result["style_score_base"], result["style_score_tuned"], result["authorship_share_base"], result["authorship_share_tuned"],
+             *(result.get(f"{metric}_{side}", nan) for metric in ("reply_rank_acc1", "style_score", "authorship_share") for side in ("base", "tuned")),
              result["dataset"]["held_out_prompts"], result["seconds"])
     return result

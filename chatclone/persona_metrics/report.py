@@ -125,10 +125,15 @@ def compare_png(comparison: dict) -> str:
     return png(fig)
 
 
+def _missing(value) -> bool:
+    """A metric left out of the run (None, or absent from the metrics dict)."""
+    return value is None or isinstance(value, jinja2.Undefined)
+
+
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("chatclone", "templates"), autoescape=True)
-    env.filters["num"] = lambda v: "" if v is None else (f"{v:.0f}" if abs(v) >= 1000 or float(v).is_integer() else f"{v:.3g}" if abs(v) < 1 else f"{v:.1f}")
-    env.filters["signed"] = lambda v: "" if v is None else f"{v:+.3g}"
+    env.filters["num"] = lambda v: "" if _missing(v) else (f"{v:.0f}" if abs(v) >= 1000 or float(v).is_integer() else f"{v:.3g}" if abs(v) < 1 else f"{v:.1f}")
+    env.filters["signed"] = lambda v: "" if _missing(v) else f"{v:+.3g}"
     return env
 
 
@@ -143,7 +148,7 @@ def write_eval_report(result: dict, path: Path) -> Path:
         summary=summary_png(metrics), features=style_features_png(result["style"]) if result["style"] else None,
         lengths=lengths_png(result["replies"]), samples=result["replies"][:SAMPLE_REPLIES],
         authorship=authorship_png(result["authorship"]["probabilities"]) if result["authorship"] else None,
-        feature_names=FEATURES,
+        feature_names=list(FEATURES),
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")

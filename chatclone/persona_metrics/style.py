@@ -1,28 +1,31 @@
 """Style score: how close a set of replies is to the person's measurable writing habits, 0 to 100.
 
 The person's profile is built from their replies in the training split. A set of replies (the
-double's, the base model's, or the person's own held-out ones) is measured on seven features:
+double's, the base model's, or the person's own held-out ones) is measured on seven features,
+each made of one or more components:
 
 - `length`: the distribution of reply lengths: Wasserstein-1 distance between the log(1 + characters) values.
-- `emoji`: the share of replies with an emoji, an emoticon (`:3`, `xD`, `<3`...) or an emote code (`:name:`).
-- `punctuation`: the shares of replies with `!`, with `?`, ending in `.`, with `...`; mean absolute difference.
-- `casing`: the share of letters in upper case, of replies starting in lower case, of replies with an ALL-CAPS
-  word; mean absolute difference.
-- `laughter_filler`: the shares of replies with laughter (lol, lmao, haha, www, 草...) and with filler words
-  (like, ngl, tbh, um, kinda...); mean absolute difference.
-- `phrases`: the share of replies with one of the person's frequent phrases: the 20 word 1-3-grams most
-  typical of them against the other speakers (log-odds of the share of lines using it, used in 3+ replies).
+- `emoji`: emoji, emoticons (`:3`, `xD`, `<3`...) and emote codes (`:name:`) per word.
+- `punctuation`: `!`, `?` and `...` per word, and the share of replies ending in `.`.
+- `casing`: the share of letters in upper case, the share of replies starting in lower case, ALL-CAPS words per word.
+- `laughter_filler`: laughter (lol, lmao, haha, www, 草...) per word and filler words (like, ngl, tbh, um, kinda...) per word.
+- `phrases`: uses of the person's frequent phrases per word: the 20 word 1-3-grams most typical of them
+  against the other speakers (log-odds of the share of lines using it, used in 3+ of their replies).
 - `function_words`: the profile of ~150 English function words: Jensen-Shannon distance (base 2).
 
+Rates are per word and averaged over replies, so a reply that rambles on is not rewarded for
+containing more of everything. A component's distance is the absolute difference of the two
+sets' values (the two distributional ones are as named above).
+
 Calibration: a distance means little until it is compared with how far the person is from
-themselves. For each feature, `noise` is the 90th percentile of the distance between a random
+themselves. For each component, `noise` is the 90th percentile of the distance between a random
 sample of the person's training replies, as many as the replies scored (at most half of them),
-and the profile of the rest (50 draws, seeded), floored at FLOORS. A feature scores
+and the rest of their training replies (50 draws, seeded), floored at FLOORS. A component scores
 100 * 2^-(max(0, distance - noise) / noise): 100 while the replies are as close to the person as
-their own replies usually are, halved for each further `noise` of distance. The style score is
-the mean of the seven feature scores. So the person's own held-out replies score near 100 (a
-little less where the held-out conversations differ in topic), and a model scores what its
-distances earn it; nothing is rescaled to make a model look good or bad.
+their own replies usually are, halved for each further `noise` of distance. A feature's score
+is the mean of its components', and the style score the mean of the seven features'. So the
+person's own held-out replies score near 100 (less where the held-out conversations differ in
+kind), and a model scores what its distances earn it; nothing is rescaled to flatter a model.
 """
 
 from __future__ import annotations
@@ -40,9 +43,20 @@ from scipy.stats import wasserstein_distance
 
 from chatclone.errors import DatasetError
 
-FEATURES = ("length", "emoji", "punctuation", "casing", "laughter_filler", "phrases", "function_words")
-# Smallest noise level of each feature: below it, sampling noise of a small set is not measured well.
-FLOORS = {"length": 0.05, "emoji": 0.02, "punctuation": 0.02, "casing": 0.02, "laughter_filler": 0.02, "phrases": 0.02, "function_words": 0.02}
+# Each feature's components, in the order `distances` returns them.
+FEATURES = {
+    "length": ("length",),
+    "emoji": ("emoji",),
+    "punctuation": ("exclamations", "questions", "ellipses", "ends_with_period"),
+    "casing": ("upper_letters", "starts_lower", "caps_words"),
+    "laughter_filler": ("laughter", "fillers"),
+    "phrases": ("phrases",),
+    "function_words": ("function_words",),
+}
+COMPONENTS = tuple(c for parts in FEATURES.values() for c in parts)
+# Smallest noise level of a component: where the person never does something, a trace of it still costs only so much.
+FLOORS = {"length": 0.05, "function_words": 0.02, "ends_with_period": 0.02, "upper_letters": 0.02, "starts_lower": 0.02}
+RATE_FLOOR = 0.005  # the other components are rates per word
 CALIBRATION_DRAWS = 50
 CALIBRATION_QUANTILE = 0.9
 PHRASES = 20
@@ -72,24 +86,30 @@ def tokens(text: str) -> list[str]:
     return [t.lower() for t in _TOKEN.findall(text)]
 
 
-def _ngrams(words: list[str], n_max: int = 3) -> set[str]:
-    return {" ".join(words[i : i + n]) for n in range(1, n_max + 1) for i in range(len(words) - n + 1)}
+def _ngrams(words: list[str], n_max: int = 3) -> list[str]:
+    return [" ".join(words[i : i + n]) for n in range(1, n_max + 1) for i in range(len(words) - n + 1)]
+
+
+def _is_phrase(gram: str) -> bool:
+    """Not made only of function words or of single punctuation marks."""
+    parts = gram.split()
+    return not all(w in _FUNCTION_INDEX or (len(w) == 1 and not w.isalnum()) for w in parts)
 
 
 def frequent_phrases(persona: Sequence[str], others: Sequence[str], top: int = PHRASES, min_replies: int = PHRASE_MIN_REPLIES) -> list[str]:
     """The word 1-3-grams most typical of the person: used in at least `min_replies` of their replies, ranked by the
     log-odds of the share of their replies using it against the share of other speakers' lines (add-one smoothed).
 
-    N-grams made only of function words are left out. Ties go alphabetically.
+    N-grams made only of function words or single punctuation marks are left out. Ties go alphabetically.
     """
-    mine = Counter(g for text in persona for g in _ngrams(tokens(text)))
-    theirs = Counter(g for text in others for g in _ngrams(tokens(text)))
+    mine = Counter(g for text in persona for g in set(_ngrams(tokens(text))))
+    theirs = Counter(g for text in others for g in set(_ngrams(tokens(text))))
     n_mine, n_theirs = len(persona) + 2, len(others) + 2
 
     def typical(g: str) -> float:
         return math.log((mine[g] + 1) / n_mine) - math.log((theirs[g] + 1) / n_theirs)
 
-    kept = [g for g, c in mine.items() if c >= min_replies and not all(w in _FUNCTION_INDEX for w in g.split())]
+    kept = [g for g, c in mine.items() if c >= min_replies and _is_phrase(g)]
     return sorted(kept, key=lambda g: (-typical(g), g))[:top]
 
 
@@ -98,36 +118,48 @@ class Reply:
     """The measurements of one reply that a profile adds up."""
 
     log_length: float
-    flags: tuple[float, ...]  # emoji, !, ?, ends ., ..., starts lower, caps word, laughter, filler, phrase
+    values: tuple[float, ...]  # the per-reply components, in _PER_REPLY order
     letters: int
     upper: int
     function_counts: tuple[tuple[int, int], ...]  # (function word index, count)
 
 
+# Components measured on each reply and averaged over a set.
+_PER_REPLY = ("emoji", "exclamations", "questions", "ellipses", "ends_with_period", "starts_lower", "caps_words", "laughter", "fillers", "phrases")
+
+
 def measure(text: str, phrases: Sequence[str]) -> Reply:
     """The measurements of one reply; `phrases` are the person's frequent phrases."""
     words = tokens(text)
-    grams = _ngrams(words) if phrases else set()
+    n = max(1, sum(any(c.isalnum() for c in w) for w in words))
+    grams = Counter(_ngrams(words)) if phrases else Counter()
     letters = [c for c in text if c.isalpha()]
     first = next((c for c in text if c.isalpha()), "")
     stripped = text.rstrip()
-    flags = (
-        bool(_EMOJI.search(text)), "!" in text, "?" in text, stripped.endswith(".") and not stripped.endswith(".."),
-        "..." in text or "…" in text, first.islower(), bool(_CAPS_WORD.search(text)),
-        bool(_LAUGHTER.search(text)), bool(_FILLER.search(text)), any(p in grams for p in phrases),
-    )
+    values = {
+        "emoji": len(_EMOJI.findall(text)) / n,
+        "exclamations": text.count("!") / n,
+        "questions": text.count("?") / n,
+        "ellipses": (text.count("...") + text.count("…")) / n,
+        "ends_with_period": float(stripped.endswith(".") and not stripped.endswith("..")),
+        "starts_lower": float(first.islower()),
+        "caps_words": len(_CAPS_WORD.findall(text)) / n,
+        "laughter": len(_LAUGHTER.findall(text)) / n,
+        "fillers": len(_FILLER.findall(text)) / n,
+        "phrases": sum(grams[p] for p in phrases) / n,
+    }
     counts = Counter(_FUNCTION_INDEX[w] for w in words if w in _FUNCTION_INDEX)
-    return Reply(math.log1p(len(text)), tuple(float(f) for f in flags), len(letters),
+    return Reply(math.log1p(len(text)), tuple(values[k] for k in _PER_REPLY), len(letters),
                  sum(c.isupper() for c in letters), tuple(sorted(counts.items())))
 
 
 @dataclass(frozen=True)
 class Profile:
-    """A set of replies summed up: the feature values that distances are taken between."""
+    """A set of replies summed up: the values that distances are taken between."""
 
     log_lengths: np.ndarray
-    shares: np.ndarray  # the mean of each flag over the replies
-    upper_share: float
+    means: dict[str, float]  # each per-reply component averaged over the replies
+    upper_letters: float  # share of all letters in upper case
     function_words: np.ndarray  # counts per function word
 
 
@@ -140,30 +172,26 @@ def profile(replies: Sequence[Reply]) -> Profile:
         for index, count in r.function_counts:
             words[index] += count
     letters = sum(r.letters for r in replies)
+    means = np.mean([r.values for r in replies], axis=0)
     return Profile(
         np.array([r.log_length for r in replies]),
-        np.mean([r.flags for r in replies], axis=0),
+        dict(zip(_PER_REPLY, means.tolist())),
         sum(r.upper for r in replies) / letters if letters else 0.0,
         words,
     )
 
 
 def distances(a: Profile, b: Profile) -> dict[str, float]:
-    """The distance between two profiles on each feature (0: the same)."""
-    d = np.abs(a.shares - b.shares)
-    return {
-        "length": float(wasserstein_distance(a.log_lengths, b.log_lengths)),
-        "emoji": float(d[0]),
-        "punctuation": float(d[1:5].mean()),
-        "casing": float((abs(a.upper_share - b.upper_share) + d[5] + d[6]) / 3),
-        "laughter_filler": float(d[7:9].mean()),
-        "phrases": float(d[9]),
-        # Add-half smoothing: a profile without any function word is not undefined.
-        "function_words": float(jensenshannon(a.function_words + 0.5, b.function_words + 0.5, base=2)),
-    }
+    """The distance between two profiles on each component (0: the same)."""
+    found = {k: abs(a.means[k] - b.means[k]) for k in _PER_REPLY}
+    found["length"] = float(wasserstein_distance(a.log_lengths, b.log_lengths))
+    found["upper_letters"] = abs(a.upper_letters - b.upper_letters)
+    # Add-half smoothing: a profile without any function word is not undefined.
+    found["function_words"] = float(jensenshannon(a.function_words + 0.5, b.function_words + 0.5, base=2))
+    return {c: float(found[c]) for c in COMPONENTS}
 
 
-def feature_score(distance: float, noise: float) -> float:
+def component_score(distance: float, noise: float) -> float:
     """100 while `distance` is within `noise`, halved for each further `noise`."""
     return 100.0 * 2.0 ** (-max(0.0, distance - noise) / noise)
 
@@ -190,28 +218,33 @@ def fit_style(persona: Sequence[str], others: Sequence[str]) -> StyleModel:
 
 
 def noise_levels(style: StyleModel, n: int, seed: int) -> dict[str, float]:
-    """Each feature's noise level for sets of `n` replies (see the module docstring): how far the person is from themselves."""
+    """Each component's noise level for sets of `n` replies (see the module docstring): how far the person is from themselves."""
     size = max(1, min(n, len(style.replies) // 2))
     rng = random.Random(seed)
-    draws: dict[str, list[float]] = {f: [] for f in FEATURES}
+    draws: dict[str, list[float]] = {c: [] for c in COMPONENTS}
     indices = range(len(style.replies))
     for _ in range(CALIBRATION_DRAWS):
         chosen = set(rng.sample(indices, size))
         sample = profile([r for i, r in enumerate(style.replies) if i in chosen])
         rest = profile([r for i, r in enumerate(style.replies) if i not in chosen])
-        for feature, value in distances(sample, rest).items():
-            draws[feature].append(value)
-    return {f: max(FLOORS[f], float(np.quantile(draws[f], CALIBRATION_QUANTILE))) for f in FEATURES}
+        for component, value in distances(sample, rest).items():
+            draws[component].append(value)
+    return {c: max(FLOORS.get(c, RATE_FLOOR), float(np.quantile(draws[c], CALIBRATION_QUANTILE))) for c in COMPONENTS}
 
 
 def style_score(style: StyleModel, texts: Sequence[str], seed: int) -> dict:
-    """The style score of `texts` against the person: {"score", "replies", "features": {name: {"score", "distance", "noise"}}}.
+    """The style score of `texts` against the person: {"score", "replies", "features": {name: {"score", "components":
+    {name: {"score", "distance", "noise"}}}}}.
 
-    `score` is the mean of the feature scores (0-100, higher: more like the person). Empty texts
-    count as replies of length 0. Raises DatasetError when `texts` is empty.
+    `score` is the mean of the feature scores (0-100, higher: more like the person), a feature's
+    the mean of its components'. Empty texts count as replies of length 0. Raises DatasetError
+    when `texts` is empty.
     """
     measured = [measure(t, style.phrases) for t in texts]
     found = distances(profile(measured), style.reference)
     noise = noise_levels(style, len(measured), seed)
-    features = {f: {"score": feature_score(found[f], noise[f]), "distance": found[f], "noise": noise[f]} for f in FEATURES}
+    features = {}
+    for feature, parts in FEATURES.items():
+        components = {c: {"score": component_score(found[c], noise[c]), "distance": found[c], "noise": noise[c]} for c in parts}
+        features[feature] = {"score": sum(v["score"] for v in components.values()) / len(components), "components": components}
     return {"score": sum(v["score"] for v in features.values()) / len(features), "replies": len(measured), "features": features}

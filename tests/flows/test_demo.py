@@ -87,4 +87,7 @@ def test_demo_trains_a_double_that_beats_the_base_model(tmp_path):
     result = demo(str(root), default_tracking_uri(root))
     evaluation = result["training"]["evaluation"]
     assert evaluation["perplexity_tuned"] < evaluation["perplexity_base"]
+    assert evaluation["reply_rank_mrr_tuned"] > evaluation["reply_rank_mrr_base"]
+    assert evaluation["authorship_share_tuned"] > evaluation["authorship_share_base"]
+    assert evaluation["style_score_tuned"] > evaluation["style_score_base"]
     assert result["sample"]["reply"].strip()

@@ -47,7 +47,8 @@ def _result(run: str, tuned_reply: str, **metrics) -> dict:
     from chatclone.persona_metrics.style import FEATURES
 
     def style_of(score):
-        return {"score": score, "replies": 2, "features": {f: {"score": score, "distance": 0.1, "noise": 0.1} for f in FEATURES}}
+        return {"score": score, "replies": 2, "features": {
+            f: {"score": score, "components": {c: {"score": score, "distance": 0.1, "noise": 0.1} for c in parts}} for f, parts in FEATURES.items()}}
 
     base = {"perplexity_base": 150.0, "perplexity_tuned": 60.0, "reply_rank_acc1_base": 0.25, "reply_rank_acc1_tuned": 0.5,
             "reply_rank_acc1_chance": 0.125, "reply_rank_mrr_base": 0.4, "reply_rank_mrr_tuned": 0.6, "reply_rank_mrr_chance": 0.34,

@@ -5,22 +5,31 @@
 -- $turn_pause_s starts a speech turn. Reads: transcript_words, videos. Writes: speech_words, speech_phrases.
 DELETE FROM speech_words;
 INSERT INTO speech_words
-SELECT video_id, idx, start_s, end_s, word, norm, pause_before,
-       sum(CASE WHEN pause_before IS NULL OR pause_before >= $phrase_pause_s OR after_sentence THEN 1 ELSE 0 END) OVER w AS phrase_id,
-       sum(CASE WHEN pause_before >= $answer_pause_s THEN 1 ELSE 0 END) OVER w + 1 AS stretch
-FROM (
+WITH numbered AS (
+    -- a word's norm is norm_words(word) joined: lower case, letters and digits only
     SELECT video_id, row_number() OVER w AS idx, start_s, end_s, word, norm, start_s - lag(end_s) OVER w AS pause_before,
            coalesce(regexp_matches(lag(word) OVER w, '[.?!。？！]["'')\]]*$'), false)
                OR coalesce(lead(norm) OVER w IN ('says', 'asks', 'asked', 'writes', 'wrote'), false) AS after_sentence
     FROM (
-        SELECT w.video_id, w.start_s, w.end_s, w.word, array_to_string(norm_words(w.word), '') AS norm
+        SELECT w.video_id, w.start_s, w.end_s, w.word, lower(regexp_replace(w.word, '[^\p{L}\p{N}]+', '', 'g')) AS norm
         FROM transcript_words w JOIN videos v ON v.video_id = w.video_id
         WHERE v.category = 'zatsu'
     )
     WHERE norm <> ''
     WINDOW w AS (PARTITION BY video_id ORDER BY start_s, end_s, word)
+), bounds AS (
+    -- the words where a phrase or a stretch starts, with their running counts: every other word takes those of
+    -- the last one before it (an ASOF join), so the running sums go over these few rows, not every word
+    SELECT video_id, idx,
+           sum(CASE WHEN pause_before IS NULL OR pause_before >= $phrase_pause_s OR after_sentence THEN 1 ELSE 0 END) OVER b AS phrase_id,
+           sum(CASE WHEN pause_before >= $answer_pause_s THEN 1 ELSE 0 END) OVER b + 1 AS stretch
+    FROM numbered
+    WHERE pause_before IS NULL OR pause_before >= $phrase_pause_s OR after_sentence OR pause_before >= $answer_pause_s
+    WINDOW b AS (PARTITION BY video_id ORDER BY idx ROWS UNBOUNDED PRECEDING)
 )
-WINDOW w AS (PARTITION BY video_id ORDER BY idx ROWS UNBOUNDED PRECEDING);
+SELECT n.video_id, n.idx, n.start_s, n.end_s, n.word, n.norm, n.pause_before, b.phrase_id, b.stretch
+FROM numbered n
+ASOF JOIN bounds b ON b.video_id = n.video_id AND n.idx >= b.idx;
 
 DELETE FROM speech_phrases;
 INSERT INTO speech_phrases

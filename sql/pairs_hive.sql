@@ -25,41 +25,46 @@ WITH spans AS (
     GROUP BY t.video_id, t.phrase_id
     HAVING count(*) >= $min_answer_words
 ), hive_chat AS MATERIALIZED (
-    -- the chat not read aloud; messages with the same words are one group (`same`), and a message sent alone
-    -- (no other with its words within hive_window_s) can only be chosen for words it shares with the answer
-    SELECT *, floor(t_s / $hive_window_s)::BIGINT AS bucket,
-           coalesce(t_s - lag(t_s) OVER w <= $hive_window_s, false) OR coalesce(lead(t_s) OVER w - t_s <= $hive_window_s, false) AS echoed
-    FROM (SELECT c.video_id, c.message_id, c.t_s, c.kind, c.words, hash(c.words) AS same
-          FROM chat c SEMI JOIN videos v ON v.video_id = c.video_id AND v.category = 'zatsu'
-          ANTI JOIN reads r ON r.video_id = c.video_id AND r.message_id = c.message_id
-          WHERE c.kind IN ('text', 'paid') AND len(c.words) > 0)
-    WINDOW w AS (PARTITION BY video_id, same ORDER BY t_s)
+    -- the chat not read aloud; messages with the same words are one group (`same`)
+    SELECT c.rowid AS mid, c.video_id, c.message_id, c.t_s, c.kind, c.words, hash(c.words) AS same, floor(c.t_s / $hive_window_s)::BIGINT AS bucket
+    FROM chat c SEMI JOIN videos v ON v.video_id = c.video_id AND v.category = 'zatsu'
+    ANTI JOIN reads r ON r.video_id = c.video_id AND r.message_id = c.message_id
+    WHERE c.kind IN ('text', 'paid') AND len(c.words) > 0
+), echoed AS (
+    -- messages another message with the same words came within hive_window_s of; a message sent alone can only be
+    -- chosen for words it shares with the answer. Only groups of two or more need the window, on narrow rows.
+    SELECT mid FROM (
+        SELECT mid, coalesce(t_s - lag(t_s) OVER w <= $hive_window_s, false) OR coalesce(lead(t_s) OVER w - t_s <= $hive_window_s, false) AS echoed
+        FROM hive_chat SEMI JOIN (SELECT video_id, same FROM hive_chat GROUP BY video_id, same HAVING count(*) > 1) g USING (video_id, same)
+        WINDOW w AS (PARTITION BY video_id, same ORDER BY t_s)
+    ) WHERE echoed
 ), turn_buckets AS (
     SELECT video_id, phrase_id, turn_s, norms,
            unnest(list_distinct([floor((turn_s - $hive_window_s) / $hive_window_s), floor(turn_s / $hive_window_s)]))::BIGINT AS bucket
     FROM answers
 ), shared AS (
     -- messages in a turn's window sharing a word of four letters or more with its answer: an equality join on the word
-    SELECT t.video_id, t.phrase_id, m.message_id, count(*) AS overlap
+    -- (a word a message repeats is counted once: after the join, which leaves few rows)
+    SELECT t.video_id, t.phrase_id, m.mid, count(DISTINCT t.word) AS overlap
     FROM (SELECT video_id, phrase_id, turn_s, bucket, unnest(list_filter(norms, lambda w: length(w) > 3)) AS word FROM turn_buckets) t
-    JOIN (SELECT video_id, message_id, t_s, bucket, unnest(list_distinct(list_filter(words, lambda w: length(w) > 3))) AS word FROM hive_chat) m
+    JOIN (SELECT * FROM (SELECT video_id, mid, t_s, bucket, unnest(words) AS word FROM hive_chat) WHERE length(word) > 3) m
         ON m.video_id = t.video_id AND m.bucket = t.bucket AND m.word = t.word AND m.t_s BETWEEN t.turn_s - $hive_window_s AND t.turn_s
-    GROUP BY t.video_id, t.phrase_id, m.message_id
+    GROUP BY t.video_id, t.phrase_id, m.mid
 ), echoes AS (
     -- messages in a turn's window sent by several people
-    SELECT t.video_id, t.phrase_id, m.message_id
+    SELECT t.video_id, t.phrase_id, m.mid
     FROM turn_buckets t
-    JOIN hive_chat m ON m.video_id = t.video_id AND m.bucket = t.bucket AND m.t_s BETWEEN t.turn_s - $hive_window_s AND t.turn_s
-    WHERE m.echoed
+    JOIN (SELECT * FROM hive_chat SEMI JOIN echoed USING (mid)) m
+        ON m.video_id = t.video_id AND m.bucket = t.bucket AND m.t_s BETWEEN t.turn_s - $hive_window_s AND t.turn_s
 ), window_messages AS (
     -- the chat of the $hive_window_s before each turn that shares a word with the answer or was sent by several people
-    SELECT w.video_id, w.phrase_id, w.message_id, m.t_s, m.kind, m.same, coalesce(s.overlap, 0) AS overlap
-    FROM (SELECT video_id, phrase_id, message_id FROM shared UNION SELECT * FROM echoes) w
-    JOIN hive_chat m ON m.video_id = w.video_id AND m.message_id = w.message_id
-    LEFT JOIN shared s ON s.video_id = w.video_id AND s.phrase_id = w.phrase_id AND s.message_id = w.message_id
+    SELECT w.video_id, w.phrase_id, w.mid, m.message_id, m.t_s, m.kind, m.same, coalesce(s.overlap, 0) AS overlap
+    FROM (SELECT video_id, phrase_id, mid FROM shared UNION SELECT * FROM echoes) w
+    JOIN hive_chat m ON m.mid = w.mid
+    LEFT JOIN shared s ON s.video_id = w.video_id AND s.phrase_id = w.phrase_id AND s.mid = w.mid
 ), grouped AS (
     SELECT video_id, phrase_id, same, count(*) AS senders, max(overlap) AS overlap, bool_or(kind = 'paid') AS paid,
-           arg_max(message_id, t_s) AS last_id, min(t_s) AS first_t, list(message_id ORDER BY t_s) AS ids
+           arg_max(mid, t_s) AS last_mid, min(t_s) AS first_t, list(message_id ORDER BY t_s) AS ids
     FROM window_messages
     GROUP BY video_id, phrase_id, same
 ), ranked AS (
@@ -74,5 +79,5 @@ SELECT a.video_id, string_agg('chat: ' || m.author_name || ': ' || m.text, chr(1
        least(0.5, 0.2 + 0.1 * max(r.overlap)), flatten(list(r.ids ORDER BY r.first_t)), min(r.first_t), a.answer_start_s, a.answer_end_s
 FROM answers a
 JOIN ranked r ON r.video_id = a.video_id AND r.phrase_id = a.phrase_id
-JOIN chat m ON m.video_id = r.video_id AND m.message_id = r.last_id
+JOIN chat m ON m.rowid = r.last_mid
 GROUP BY a.video_id, a.phrase_id, a.response, a.answer_start_s, a.answer_end_s;

@@ -17,7 +17,7 @@ WITH head_words AS MATERIALIZED (
           FROM speech_phrases, range($probe_span_words + 6) r(k)) p
     JOIN speech_words w ON w.video_id = p.video_id AND w.idx = p.at_idx
 ), messages AS MATERIALIZED (
-    SELECT c.video_id, c.message_id, c.t_s, c.kind, c.words, c.author_name,
+    SELECT c.rowid AS mid, c.video_id, c.message_id, c.t_s, c.kind, c.words, c.author_name,
            floor((c.t_s - $read_ahead_s) / ($read_back_s + $read_ahead_s))::BIGINT AS lo,
            floor((c.t_s + $read_back_s) / ($read_back_s + $read_ahead_s))::BIGINT AS hi,
            least($probe_min_letters, list_max(list_transform(c.words, lambda w: length(w)))) AS probe_letters
@@ -25,21 +25,22 @@ WITH head_words AS MATERIALIZED (
     WHERE c.kind IN ('text', 'paid') AND len(c.words) >= $min_read_words
 ), message_probes AS (
     -- probes: its words of $probe_min_letters or more letters (its longest, where it has none that long)
-    SELECT video_id, message_id, t_s, norm, n_probes, unnest(CASE WHEN lo = hi THEN [lo] ELSE [lo, hi] END) AS bucket
-    FROM (SELECT video_id, message_id, t_s, lo, hi, probe_letters, unnest(words) AS norm,
+    SELECT video_id, mid, t_s, norm, n_probes, n_words, unnest(CASE WHEN lo = hi THEN [lo] ELSE [lo, hi] END) AS bucket
+    FROM (SELECT video_id, mid, t_s, lo, hi, probe_letters, len(words) AS n_words, unnest(words) AS norm,
                  len(list_filter(words, lambda w: length(w) >= probe_letters)) AS n_probes
           FROM messages)
     WHERE length(norm) >= probe_letters
 ), phrase_probes AS (
-    SELECT video_id, phrase_id, start_s, norm, floor(start_s / ($read_back_s + $read_ahead_s))::BIGINT AS bucket
+    SELECT video_id, phrase_id, start_s, norm, k, floor(start_s / ($read_back_s + $read_ahead_s))::BIGINT AS bucket
     FROM head_words WHERE k < $probe_span_words AND length(norm) >= 3
 ), pairs AS (
     -- two probes found (one where the message has fewer than three): a read has most of its words spoken
-    SELECT m.video_id, m.message_id, p.phrase_id
+    -- where the score can see them: within the message's length (and a lead-in) from the phrase start
+    SELECT m.video_id, m.mid, p.phrase_id
     FROM message_probes m
     JOIN phrase_probes p ON p.video_id = m.video_id AND p.bucket = m.bucket AND p.norm = m.norm
-    WHERE m.t_s BETWEEN p.start_s - $read_back_s AND p.start_s + $read_ahead_s
-    GROUP BY m.video_id, m.message_id, p.phrase_id
+    WHERE m.t_s BETWEEN p.start_s - $read_back_s AND p.start_s + $read_ahead_s AND p.k < m.n_words + 3
+    GROUP BY m.video_id, m.mid, p.phrase_id
     HAVING count(*) >= CASE WHEN any_value(m.n_probes) >= 3 THEN 2 ELSE 1 END
 ), heads AS (
     SELECT video_id, phrase_id, any_value(first_idx) AS first_idx, any_value(start_s) AS start_s, list(norm ORDER BY k) AS head
@@ -51,7 +52,7 @@ WITH head_words AS MATERIALIZED (
            h.head[1 : len(m.words) + 3] AS phrase_start
     FROM pairs c
     JOIN heads h ON h.video_id = c.video_id AND h.phrase_id = c.phrase_id
-    JOIN messages m ON m.video_id = c.video_id AND m.message_id = c.message_id
+    JOIN messages m ON m.mid = c.mid
 ), lead_ins AS (
     SELECT *,
            len(list_intersect(phrase_start[1:3], author)) > 0 AS author_named,

@@ -38,19 +38,27 @@ ROLE_LINES = ("user", "assistant", "system")
 GENERIC_SPEAKERS = ("user", "human")
 # A `Name: text` line in a user turn (how the datasets write several speakers).
 _SPEAKER_LINE = re.compile(r"^[ \t]*([^\s:][^:\n]{0,31}):(?:[ \t]|$)", re.MULTILINE)
+# A small model sometimes falls into one punctuation mark over and over (",,,,..." to the token
+# limit); nobody types 32 in a row, so the reply ends there, the run kept to three.
+_RUNAWAY = re.compile(r"([^\w\s])\1{31,}")
+RUNAWAY_KEPT = 3
 
 
 def cut_turn(text: str, speakers: Iterable[str] = (), final: bool = True) -> tuple[str, bool]:
     """(the reply part of generated `text`, whether the model ended its turn or began another).
 
     Cuts at the first special turn token, or before the first line that is a bare role name
-    or starts with `Name:` of a speaker in `speakers` (or User:/Human:), case-insensitively.
+    or starts with `Name:` of a speaker in `speakers` (or User:/Human:), case-insensitively,
+    or inside a runaway run of one punctuation mark (32 or more).
     With final=False (while streaming) it also holds back a last line that could still become
     such a line, and a trailing piece of a special token. The reply is stripped of outer space.
     """
     text = text.lstrip()
     prefixes = tuple(f"{s.casefold()}:" for s in (*GENERIC_SPEAKERS, *speakers))
     cut = min((i for i in (text.find(m) for m in TURN_MARKERS) if i >= 0), default=len(text))
+    runaway = _RUNAWAY.search(text, 0, cut)
+    if runaway:
+        cut = runaway.start() + RUNAWAY_KEPT
     start = 0
     for line in text[:cut].split("\n"):
         folded = line.strip().casefold()

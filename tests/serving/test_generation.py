@@ -117,6 +117,19 @@ def test_reply_never_contains_the_users_next_line(tokenizer, persona_config):
     assert model.emitted < len(model.tokens)
 
 
+def test_a_runaway_run_of_one_punctuation_mark_ends_the_reply():
+    assert cut_turn("oh my baby" + "," * 40 + "you can visit me") == ("oh my baby,,,", True)
+    kept = "wait WHAT!!!!!!!!!!!! " + "-" * 31
+    assert cut_turn(kept) == (kept.rstrip(), False)
+
+
+def test_a_reply_stuck_on_commas_stops_generating(tokenizer, persona_config):
+    model = ScriptedModel(tokenizer, "oh my baby" + ",,,,,,,,,,,,,,,," * 20 + "<|im_end|>")
+    persona = Persona(model, tokenizer, persona_config)
+    assert persona.reply("hi") == "oh my baby,,,"
+    assert model.emitted < len(model.tokens) - 10
+
+
 def test_reply_adds_both_turns_to_the_history(tokenizer, persona_config):
     persona = Persona(ScriptedModel(tokenizer, "hey<|im_end|>"), tokenizer, persona_config)
     persona.reply("hi")

@@ -253,13 +253,14 @@ def evaluate_run(workspace: str, tracking_uri: str, run_name: str | None = None,
 
 
 def evaluate_persona_run(workspace: str, tracking_uri: str, run_name: str | None = None, split: str = "test",
-                         perplexity: dict | None = None, after_training: bool = False) -> dict:
+                         perplexity: dict | None = None, after_training: bool = False, on_progress=None) -> dict:
     """Persona metrics of a run (reply ranking, style, authorship, scenarios), base vs tuned, with `perplexity`'s numbers merged in.
 
     Saves reports/eval/<run>/ (eval.json, replies.jsonl, scenarios.json and .md, eval.html), logs every
     metric and those files (artifact folder `eval`) to the run's MLflow run; returns the flat metrics
     with run, split, dataset sizes, seconds and file paths. With `after_training` it returns {} when
     [eval] after_training is off. Raises DatasetError when there is nothing to evaluate.
+    `on_progress` is passed to `suite.evaluate_persona`.
     """
     from chatclone import runs, tracking
     from chatclone.persona_metrics import report, results, suite
@@ -269,7 +270,7 @@ def evaluate_persona_run(workspace: str, tracking_uri: str, run_name: str | None
     if after_training and not ws.config.eval.after_training:
         return {}
     record = runs.find_run(ws.models, run_name)
-    result = suite.evaluate_persona(record, ws.config, ws.datasets, split=split, device=pick_device())
+    result = suite.evaluate_persona(record, ws.config, ws.datasets, split=split, device=pick_device(), on_progress=on_progress)
     result["metrics"].update({k: float(v) for k, v in (perplexity or {}).items() if k.startswith("perplexity_")})
     result["metrics"].update(_blindtest_metrics(ws.root, record.name))
     directory = results.eval_dir(ws.reports, record.name)

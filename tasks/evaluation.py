@@ -5,13 +5,15 @@ from __future__ import annotations
 from prefect import get_run_logger, task
 
 from chatclone import pipeline
+from tasks.progress import progress_bar
 
 
 @task(name="persona-metrics")
 def persona_metrics(workspace: str, tracking_uri: str, run_name: str, split: str = "test", perplexity: dict | None = None,
                     after_training: bool = False) -> dict:
     """Reply ranking, style score, authorship and scenarios, base vs tuned; saved under reports/eval/<run>/ and logged to MLflow."""
-    result = pipeline.evaluate_persona_run(workspace, tracking_uri, run_name, split, perplexity, after_training)
+    with progress_bar("persona metrics: ranking, replies, scenarios (base, then tuned)") as advance:
+        result = pipeline.evaluate_persona_run(workspace, tracking_uri, run_name, split, perplexity, after_training, on_progress=advance)
     log = get_run_logger()
     if not result:
         log.info("persona metrics: off after training ([eval] after_training = false)")

@@ -10,8 +10,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 
 @contextmanager
 def progress_bar(description: str, total: int | None = None) -> Iterator:
-    """Yield `advance(n)`: a callback that moves a transient rich progress bar by n units."""
+    """Yield `advance(n, total=None)`: a callback that moves a transient rich progress bar by n units (and sets its total when given)."""
     columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
     with Progress(*columns, transient=True) as progress:
         task_id = progress.add_task(description, total=total)
-        yield lambda n: progress.advance(task_id, n)
+
+        def advance(n: float, total: float | None = None) -> None:
+            progress.update(task_id, advance=n, **({"total": total} if total is not None else {}))
+
+        yield advance

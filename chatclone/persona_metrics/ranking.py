@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from chatclone.persona_metrics.heldout import Prompt
 
@@ -108,18 +108,20 @@ def rank_of(scores: Sequence[float]) -> int:
 
 
 def rank_replies(persona, prompts: Sequence[Prompt], persona_pool: Sequence[str], others_pool: Sequence[str],
-                 k: int, source: str, seed: int, score: str = "pmi") -> dict:
+                 k: int, source: str, seed: int, score: str = "pmi", on_prompt: Callable[[int], None] | None = None) -> dict:
     """Reply ranking of `persona` on `prompts`: {"acc_at_1", "mrr", "acc_at_1_chance", "mrr_chance", "prompts", "ranks", "candidates"}.
 
     Distractors come from `persona_pool` (the person's held-out replies) and `others_pool` (other
     speakers' held-out lines) as `distractors_for` picks them, with one generator seeded by `seed`,
     so a second model sees exactly the same candidates. `score` is "pmi" or "likelihood" (see the
-    module docstring). Prompts without any distractor are skipped.
+    module docstring). Prompts without any distractor are skipped. `on_prompt(1)` is called after each prompt.
     """
     rng = random.Random(seed)
     priors: dict[str, float] = {}  # a reply's likelihood without context is the same for every prompt
     ranks, sizes = [], []
     for prompt in prompts:
+        if on_prompt:
+            on_prompt(1)
         distractors = distractors_for(prompt.real, persona_pool, others_pool, k, source, rng)
         if not distractors:
             continue

@@ -8,7 +8,7 @@ runs can be read side by side.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from chatclone.config import Scenario
@@ -27,9 +27,15 @@ def replay(persona, scenario: Scenario, temperature: float, top_p: float, max_to
     return history
 
 
-def replay_all(persona, scenarios: Sequence[Scenario], temperature: float, top_p: float, max_tokens: int, seed: int) -> list[dict]:
-    """[{"name", "messages"}] for every scenario, in order."""
-    return [{"name": s.name, "messages": replay(persona, s, temperature, top_p, max_tokens, seed)} for s in scenarios]
+def replay_all(persona, scenarios: Sequence[Scenario], temperature: float, top_p: float, max_tokens: int, seed: int,
+               on_scenario: Callable[[int], None] | None = None) -> list[dict]:
+    """[{"name", "messages"}] for every scenario, in order; `on_scenario(1)` after each."""
+    transcripts = []
+    for s in scenarios:
+        transcripts.append({"name": s.name, "messages": replay(persona, s, temperature, top_p, max_tokens, seed)})
+        if on_scenario:
+            on_scenario(1)
+    return transcripts
 
 
 def merge(sides: dict[str, list[dict]]) -> list[dict]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from chatclone.config import Eval, PersonaConfig
@@ -27,29 +28,35 @@ log = logging.getLogger(__name__)
 SIDES = ("base", "tuned")
 
 
-def _run_side(persona, prompts: list[Prompt], persona_pool: list[str], others_pool: list[str], settings: Eval) -> dict:
-    """Ranking, generated replies and scenario transcripts of one model."""
+def _run_side(persona, prompts: list[Prompt], persona_pool: list[str], others_pool: list[str], settings: Eval,
+              advance: Callable[[int], None]) -> dict:
+    """Ranking, generated replies and scenario transcripts of one model; `advance(1)` after each prompt ranked, reply and scenario."""
     t0 = time.monotonic()
     ranked = ranking.rank_replies(persona, prompts, persona_pool, others_pool, settings.distractors, settings.distractor_source,
-                                  settings.seed, settings.ranking_score)
+                                  settings.seed, settings.ranking_score, on_prompt=advance)
     t1 = time.monotonic()
     sample = {"temperature": settings.temperature, "top_p": settings.top_p, "max_tokens": settings.max_new_tokens}
-    replies = [persona.complete(p.context, seed=settings.seed + i, **sample).text for i, p in enumerate(prompts)]
+    replies = []
+    for i, p in enumerate(prompts):
+        replies.append(persona.complete(p.context, seed=settings.seed + i, **sample).text)
+        advance(1)
     t2 = time.monotonic()
-    transcripts = scenarios.replay_all(persona, settings.scenarios, seed=settings.seed, **sample)
+    transcripts = scenarios.replay_all(persona, settings.scenarios, seed=settings.seed, on_scenario=advance, **sample)
     seconds = {"ranking": t1 - t0, "replies": t2 - t1, "scenarios": time.monotonic() - t2}
     log.info("ranking %.0f s, %d replies %.0f s, scenarios %.0f s", seconds["ranking"], len(replies), seconds["replies"], seconds["scenarios"])
     return {"ranking": ranked, "replies": replies, "scenarios": transcripts, "seconds": seconds}
 
 
-def evaluate_persona(run: RunRecord, config: PersonaConfig, datasets_dir: Path, split: str = "test", device: str = "cpu") -> dict:
+def evaluate_persona(run: RunRecord, config: PersonaConfig, datasets_dir: Path, split: str = "test", device: str = "cpu",
+                     on_progress: Callable[..., None] | None = None) -> dict:
     """The persona metrics of `run` on a held-out split (test, or val when test is empty), base vs tuned.
 
     Returns a JSON-ready dict: run, persona, split, seconds, dataset (sizes), settings, metrics
     (flat numbers, as logged to MLflow), ranking, style, authorship (details of each side),
     scenarios (merged transcripts), replies (the rows of replies.jsonl) and skipped: style and
     authorship are left out, with the reason, when the training split is too small to learn the
-    person from. Raises DatasetError when the held-out split has no prompt.
+    person from. Raises DatasetError when the held-out split has no prompt. `on_progress(n, total=...)`
+    is called with the total of steps (prompts ranked, replies, scenarios, both models), then after each.
     """
     from chatclone.serving.generation import load_persona
 
@@ -68,12 +75,14 @@ def evaluate_persona(run: RunRecord, config: PersonaConfig, datasets_dir: Path, 
     fitted = _or_skip(lambda: style.fit_style(train_persona, train_others), "style", skipped)
     classifier = _or_skip(lambda: authorship.train_classifier(train_persona, train_others, settings.seed), "authorship", skipped)
 
+    advance = on_progress or (lambda n, total=None: None)
+    advance(0, total=len(SIDES) * (2 * len(prompts) + len(settings.scenarios)))
     sides, seconds = {}, {}
     for side, weights in (("base", run.base_model_path), ("tuned", run)):
         t0 = time.monotonic()
         log.info("persona metrics: %s model, %d prompts", side, len(prompts))
         persona = load_persona(weights, float_weights, device=device)
-        sides[side] = _run_side(persona, prompts, persona_pool, others_pool, settings)
+        sides[side] = _run_side(persona, prompts, persona_pool, others_pool, settings, advance)
         del persona
         gc.collect()
         seconds[side] = {"total": time.monotonic() - t0, **sides[side]["seconds"]}

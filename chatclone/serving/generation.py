@@ -272,6 +272,20 @@ def _weights(run: RunRecord | str | Path) -> tuple[str, str | None]:
     return run.base_model_path, run.final_adapter
 
 
+# Linear layers left in float by quantize_int8: their inputs have outlier activations that
+# int8 (one scale per tensor, set on the fly) flattens. On the demo double, quantizing every
+# linear layer took held-out perplexity from 64 to 265; down_proj alone to 188; everything but
+# these two to 75.
+INT8_KEEP_FLOAT = ("down_proj", "lm_head")
+
+
+def quantize_int8(model):
+    """`model` with int8 dynamic quantization of its linear layers but INT8_KEEP_FLOAT (CPU serving: about 2x faster replies)."""
+    chosen = {name: torch.ao.quantization.default_dynamic_qconfig for name, module in model.named_modules()
+              if isinstance(module, torch.nn.Linear) and not name.endswith(INT8_KEEP_FLOAT)}
+    return torch.ao.quantization.quantize_dynamic(model, chosen, dtype=torch.qint8)
+
+
 def load_persona(run: RunRecord | str | Path, config: PersonaConfig, device: str = "cpu", links: LinkBook | None = None) -> Persona:
     """A Persona from a run (its base model with the final adapter merged in), or from a model directory.
 
@@ -286,8 +300,7 @@ def load_persona(run: RunRecord | str | Path, config: PersonaConfig, device: str
         model, tokenizer = load_adapted(path, adapter, device)  # merged: faster to generate with
     model.eval()
     if config.generation.cpu_int8 and model.device.type == "cpu":
-        # int8 weights, activations quantized on the fly: a 40-token reply of SmolLM2-135M took 2.3 s in float32, 0.8 s so
-        model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        model = quantize_int8(model)
     if isinstance(run, RunRecord):
         return Persona(model, tokenizer, config, run_name=run.name, base_model=run.base_model, links=links)
     return Persona(model, tokenizer, config, base_model=str(run), links=links)

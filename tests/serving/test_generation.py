@@ -170,7 +170,27 @@ def test_on_cpu_the_persona_is_served_with_int8_linear_layers_and_still_answers(
 
     config = persona_config.model_copy(update={"generation": persona_config.generation.model_copy(update={"cpu_int8": True})})
     persona = load_persona(make_run(tmp_path, base_model_path, untrained_adapter), config)
-    kinds = {type(m) for m in persona.model.modules()}
-    assert torch.ao.nn.quantized.dynamic.Linear in kinds and torch.nn.Linear not in kinds
+    float_layers = {name.rsplit(".", 1)[-1] for name, m in persona.model.named_modules() if type(m) is torch.nn.Linear}
+    assert any(isinstance(m, torch.ao.nn.quantized.dynamic.Linear) for m in persona.model.modules())
+    assert float_layers == {"down_proj", "lm_head"}
     done = persona.complete([{"role": "user", "content": "hi"}])
     assert done.text and "<|im" not in done.text and done.completion_tokens > 0
+
+
+def test_int8_serving_keeps_the_models_perplexity_close_to_float(base_model_path):
+    import torch
+
+    from chatclone.evaluation import assistant_perplexity
+    from chatclone.models import load_model, load_tokenizer
+    from chatclone.serving.generation import quantize_int8
+
+    tokenizer = load_tokenizer(base_model_path)
+    conversations = [[{"role": "user", "content": q}, {"role": "assistant", "content": a}] for q, a in (
+        ("what did you have for lunch?", "Just a sandwich and some soup, nothing fancy. How about you?"),
+        ("are you coming to the meeting?", "Yes, I will be there at three. Should I bring the slides?"),
+        ("how was the weekend?", "It was great, we went hiking and the weather was perfect all day."))]
+    with torch.no_grad():
+        model = load_model(base_model_path, "none", "cpu").eval()
+        full = assistant_perplexity(model, tokenizer, conversations, 256)["perplexity"]
+        quantized = assistant_perplexity(quantize_int8(model), tokenizer, conversations, 256)["perplexity"]
+    assert quantized < 1.25 * full, (quantized, full)

@@ -18,20 +18,20 @@ WITH head_words AS MATERIALIZED (
     JOIN speech_words w ON w.video_id = p.video_id AND w.idx = p.at_idx
 ), messages AS MATERIALIZED (
     SELECT c.rowid AS mid, c.video_id, c.message_id, c.t_s, c.kind, c.words, c.author_name,
-           floor((c.t_s - $read_ahead_s) / ($read_back_s + $read_ahead_s))::BIGINT AS lo,
-           floor((c.t_s + $read_back_s) / ($read_back_s + $read_ahead_s))::BIGINT AS hi,
            least($probe_min_letters, list_max(list_transform(c.words, lambda w: length(w)))) AS probe_letters
     FROM chat c SEMI JOIN videos v ON v.video_id = c.video_id AND v.category = 'zatsu'
     WHERE c.kind IN ('text', 'paid') AND len(c.words) >= $min_read_words
 ), message_probes AS (
     -- probes: its words of $probe_min_letters or more letters (its longest, where it has none that long)
-    SELECT video_id, mid, t_s, norm, n_probes, n_words, unnest(CASE WHEN lo = hi THEN [lo] ELSE [lo, hi] END) AS bucket
-    FROM (SELECT video_id, mid, t_s, lo, hi, probe_letters, len(words) AS n_words, unnest(words) AS norm,
+    SELECT video_id, mid, t_s, norm, n_probes, n_words, floor(t_s / ($read_back_s + $read_ahead_s))::BIGINT AS bucket
+    FROM (SELECT video_id, mid, t_s, probe_letters, len(words) AS n_words, unnest(words) AS norm,
                  len(list_filter(words, lambda w: length(w) >= probe_letters)) AS n_probes
           FROM messages)
     WHERE length(norm) >= probe_letters
 ), phrase_probes AS (
-    SELECT video_id, phrase_id, start_s, norm, k, floor(start_s / ($read_back_s + $read_ahead_s))::BIGINT AS bucket
+    -- a phrase in the (at most two) buckets of the times its messages can have: fewer rows than the messages' probes
+    SELECT video_id, phrase_id, start_s, norm, k,
+           unnest(list_distinct([floor((start_s - $read_back_s) / ($read_back_s + $read_ahead_s)), floor((start_s + $read_ahead_s) / ($read_back_s + $read_ahead_s))]))::BIGINT AS bucket
     FROM head_words WHERE k < $probe_span_words AND length(norm) >= 3
 ), pairs AS (
     -- two probes found (one where the message has fewer than three): a read has most of its words spoken

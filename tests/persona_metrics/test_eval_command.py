@@ -100,3 +100,18 @@ def test_compare_prints_both_runs_and_writes_the_report(evaluated, workspace, tm
 def test_compare_with_a_run_never_evaluated_is_a_one_line_error(evaluated, workspace):
     proc = run("compare", "run-1", "run-404", "-w", str(workspace.root))
     assert proc.returncode == 2 and "chatclone eval --run run-404" in proc.stderr and proc.stderr.strip().count("\n") == 0
+
+
+def test_eval_shows_the_blind_test_score_once_people_answered(evaluated, workspace):
+    from chatclone.blindtest import BlindTest
+
+    test = BlindTest(workspace.root, "run-1")
+    for session, pick_first in (("friend-a", True), ("friend-b", False)):
+        while (draw := test.next_for(session)) is not None:
+            test.answer(session, draw.item_token, draw.choices[0 if pick_first else 1].token)
+    answers = [json.loads(line) for line in (workspace.root / "blindtest" / "answers.jsonl").read_text().splitlines()]
+    proc = run("eval", "--json", "-w", str(workspace.root))
+    assert proc.returncode == 0, proc.stderr
+    again = json.loads(proc.stdout)
+    assert again["blindtest_answers"] == len(answers) == 6
+    assert again["blindtest_share_correct"] == pytest.approx(sum(a["guessed_real"] for a in answers) / 6)

@@ -226,7 +226,7 @@ class Generation(_Strict):
     top_k: int = Field(50, ge=0)
     repetition_penalty: float = Field(1.1, gt=0)
     max_new_tokens: int = Field(160, ge=1)
-    cpu_int8: bool = Field(True, description="on CPU, serve with int8 dynamic quantization of the linear layers but down_proj and lm_head (faster replies)")
+    cpu_int8: bool = Field(True, description="on CPU, serve with int8 dynamic quantization of the linear layers but down_proj (faster replies)")
 
 
 class Scenario(_Strict):

@@ -41,9 +41,9 @@ def workspace(root: Path, args, context: bool) -> Path:
 [[speakers]]
 name = "mika"
 [split]
-train = 0.8
-val = 0.1
-test = 0.1
+train = 0.7
+val = 0.15
+test = 0.15
 [audience]
 context_lines = {6 if context else 0}
 speech_words = {24 if context else 0}
@@ -59,7 +59,10 @@ save_steps = 100000
 """, encoding="utf-8")
     with Warehouse(ws.warehouse_path) as wh:
         words, messages = load(wh, args.vods, args.minutes, seed=args.seed)
-    print(f"{root.name}: {args.vods} streams, {words:,} words, {messages:,} chat messages; {pipeline.export_audience(str(root))}")
+    counts = pipeline.export_audience(str(root))
+    print(f"{root.name}: {args.vods} streams, {words:,} words, {messages:,} chat messages; {counts}")
+    if not counts.get("val_examples") and not counts.get("test_examples"):
+        sys.exit(f"{root.name}: every stream fell into the training split (split by VOD); use more --vods")
     return root
 
 

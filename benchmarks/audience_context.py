@@ -74,7 +74,7 @@ def train(root: Path, steps: int, eval_limit: int) -> dict:
     stage = pipeline.train_run_stage(str(root), uri, run["name"], "audience", max_steps=steps)
     pipeline.finish_training_run(str(root), uri, run["name"])
     result = pipeline.evaluate_audience_run(str(root), uri, limit=eval_limit)
-    return {**result, "train_s": time.perf_counter() - started, "train_loss": stage["train_loss"], "examples": stage["train_examples"]}
+    return {**result, "train_s": time.perf_counter() - started, "train_loss": stage["train_loss"], "train_examples": stage["train_examples"]}
 
 
 def emote_only(line: str, emotes: set[str]) -> bool:
@@ -105,8 +105,8 @@ def main() -> None:
         emotes = set(audience.read_emotes(with_context / "datasets")) | {"LUL", "lmao"}
         results = {"context": train(with_context, args.steps, args.eval_limit), "no-context": train(bare, args.steps, args.eval_limit)}
         ctx, seed = results["context"], results["no-context"]
-        print(f"\nheld-out {ctx['split']} split: {ctx['examples']} chat messages, {ctx['words']} words; "
-              f"{args.steps} steps of batch 8 each ({ctx['train_s']:.0f} s and {seed['train_s']:.0f} s)")
+        print(f"\n{ctx['train_examples']} training examples; held-out {ctx['split']} split: {ctx['examples']} chat messages "
+              f"scored, {ctx['words']} words; {args.steps} steps of batch 8 each ({ctx['train_s']:.0f} s and {seed['train_s']:.0f} s)")
         print("| model | prompt | perplexity per word |\n|---|---|---|")
         print(f"| base SmolLM2-135M | with context | {ctx['perplexity_base_context']:.1f} |")
         print(f"| base SmolLM2-135M | without | {ctx['perplexity_base_no_context']:.1f} |")

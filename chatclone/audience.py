@@ -23,6 +23,7 @@ from chatclone.datasets import SPLITS, split_of
 from chatclone.errors import DatasetError
 from chatclone.importer import file_sha256
 from chatclone.runs import RunRecord
+from chatclone.text import scrub_counted
 from chatclone.warehouse import Warehouse
 
 STAGE = "audience"
@@ -67,7 +68,8 @@ def export(wh: Warehouse, config: PersonaConfig, out_dir: Path) -> dict:
     """Write the audience datasets of the warehouse's VOD chat into `out_dir`; return their counts.
 
     Counts: `{split}_examples` per split, `with_speech` and `with_chat` (examples whose context has
-    the streamer's words / earlier chat), `vods` and `emotes` (emotes to add to the tokenizer).
+    the streamer's words / earlier chat), `vods`, `emotes` (emotes to add to the tokenizer) and
+    `scrubbed_<kind>` (PII and links replaced as `[cleaning]` says, as in the SFT export).
     """
     settings = config.audience
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -76,6 +78,7 @@ def export(wh: Warehouse, config: PersonaConfig, out_dir: Path) -> dict:
     counts: Counter = Counter()
     vods: set[str] = set()
     system = system_prompt(config)
+    scrubbing = (config.cleaning.scrub_pii, config.cleaning.placeholders)
     params = {"categories": list(settings.categories), "context_lines": settings.context_lines, "context_s": settings.context_s,
               "speech_words": settings.speech_words, "speech_s": settings.speech_s}
     try:
@@ -87,7 +90,8 @@ def export(wh: Warehouse, config: PersonaConfig, out_dir: Path) -> dict:
                 counts[f"{split}_examples"] += 1
                 counts["with_speech"] += bool(speech)
                 counts["with_chat"] += bool(chat_before)
-                line = {"messages": example(system, speech, chat_before or [], text.strip()), "video_id": video_id}
+                text, speech, *chat_before = (scrub_counted(t, counts, *scrubbing) for t in (text.strip(), speech or "", *(chat_before or [])))
+                line = {"messages": example(system, speech, chat_before, text), "video_id": video_id}
                 handles[split].write(json.dumps(line, ensure_ascii=False) + "\n")
     finally:
         for h in handles.values():

@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import logging
 import re
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ import orjson
 
 from chatclone.datasets import SPLITS, split_of
 from chatclone.errors import DatasetError
+from chatclone.text import scrub_counted
 from chatclone.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
@@ -131,12 +133,16 @@ def build_cpt(
     tokens_per_word: float = TOKENS_PER_WORD,
     split: tuple[float, float, float] = (0.9, 0.05, 0.05),
     seed: int = 42,
+    pii: bool = True,
+    links: bool = True,
 ) -> dict:
     """Write the CPT corpus of the solo VODs into `out_dir`; return its counts.
 
     Files: cpt.jsonl (train), cpt.val.jsonl, cpt.test.jsonl, one {"text", "video_id", "start_s",
     "end_s"} object a line, each rewritten whole (temp file, then rename); no solo VOD gives empty
-    files. Returns {"videos": n, "documents": {"train": a, "val": b, "test": c}, "words": w}.
+    files. PII (when `pii`) and links (when `links`) become placeholders, as in cleaning.
+    Returns {"videos": n, "documents": {"train": a, "val": b, "test": c}, "words": w,
+    "scrubbed": {"scrubbed_<kind>": n}}.
     Raises DatasetError for a non-positive size or a split that does not sum to 1.
     """
     if target_tokens <= 0 or tokens_per_word <= 0:
@@ -147,6 +153,7 @@ def build_cpt(
     paths = {s: out_dir / ("cpt.jsonl" if s == "train" else f"cpt.{s}.jsonl") for s in SPLITS}
     temps = {s: p.with_name(p.name + ".tmp") for s, p in paths.items()}
     counts = {"videos": 0, "documents": dict.fromkeys(SPLITS, 0), "words": 0}
+    scrubbed: Counter = Counter()
     try:
         with ExitStack() as stack:
             handles = {s: stack.enter_context(open(temps[s], "wb")) for s in SPLITS}
@@ -155,7 +162,7 @@ def build_cpt(
                 which = split_of(f"youtube:{video_id}", seed, split[0], split[1])
                 counts["videos"] += 1
                 for document in cut(cues, target_tokens / tokens_per_word):
-                    record = {"text": join_cues([c.text for c in document]), "video_id": video_id,
+                    record = {"text": scrub_counted(join_cues([c.text for c in document]), scrubbed, pii, links), "video_id": video_id,
                               "start_s": document[0].start_s, "end_s": max(c.end_s for c in document)}
                     handles[which].write(orjson.dumps(record) + b"\n")
                     counts["documents"][which] += 1
@@ -166,5 +173,6 @@ def build_cpt(
         raise
     for s in SPLITS:
         temps[s].replace(paths[s])
+    counts["scrubbed"] = dict(scrubbed)
     log.info("cpt corpus: %d solo VODs, %s documents, %d words", counts["videos"], counts["documents"], counts["words"])
     return counts

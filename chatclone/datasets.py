@@ -17,6 +17,7 @@ from pathlib import Path
 
 from chatclone.config import PersonaConfig
 from chatclone.importer import file_sha256
+from chatclone.text import scrub_counted
 from chatclone.warehouse import Warehouse
 
 SPLITS = ("train", "val", "test")
@@ -123,9 +124,12 @@ def export(wh: Warehouse, config: PersonaConfig, out_dir: Path) -> dict:
                 _write(handles[("messages", split)], [{"messages": example}])
                 _write(handles[("sharegpt", split)], [to_sharegpt(example)])
                 _write(handles[("alpaca", split)], to_alpaca(example))
+        cleaning = config.cleaning
         for video_id, prompt, response, method in wh.run("export_pairs"):
             split = split_of(f"youtube:{video_id}", config.seed, config.split.train, config.split.val)
             counts[f"{split}_pairs_{method}"] += 1
+            # Live chat and speech reach here unscrubbed (cleaning covers chat exports only).
+            prompt, response = (scrub_counted(t, counts, cleaning.scrub_pii, cleaning.placeholders) for t in (prompt, response))
             example = [{"role": "system", "content": config.resolved_system_prompt()},
                        {"role": "user", "content": prompt}, {"role": "assistant", "content": response}]
             counts[f"{split}_examples"] += 1

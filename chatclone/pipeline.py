@@ -75,7 +75,8 @@ def build_cpt(workspace: str) -> dict:
     ws = open_workspace(Path(workspace))
     cfg = ws.config
     with Warehouse(ws.warehouse_path) as wh:
-        return cpt.build_cpt(wh, ws.datasets, cfg.export.cpt_document_tokens, split=(cfg.split.train, cfg.split.val, cfg.split.test), seed=cfg.seed)
+        return cpt.build_cpt(wh, ws.datasets, cfg.export.cpt_document_tokens, split=(cfg.split.train, cfg.split.val, cfg.split.test), seed=cfg.seed,
+                             pii=cfg.cleaning.scrub_pii, links=cfg.cleaning.placeholders)
 
 
 def export(workspace: str) -> dict:

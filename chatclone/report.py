@@ -32,8 +32,10 @@ def collect(wh: Warehouse, config: PersonaConfig, export_counts: dict, cleaning_
         "message_filters": {r["reason"]: r["n"] for r in _rows(wh, "report_message_drops", ["reason", "n"])},
         "conversation_filters": _rows(wh, "report_conversation_drops", ["reason", "conversations", "messages"]),
         "cleaning": {k: int(v) for k, v in sorted(cleaning_counts.items())},
-        "pii_scrubbed": {k: int(cleaning_counts.get(k, 0)) for k in ("email", "phone", "ip", "secret", "invite")},
-        "examples": {k: int(v) for k, v in sorted(export_counts.items())},
+        # chat exports are scrubbed while cleaning, mined stream pairs while exporting
+        "pii_scrubbed": {k: int(cleaning_counts.get(k, 0)) + int(export_counts.get(f"scrubbed_{k}", 0))
+                         for k in ("email", "phone", "ip", "secret", "invite")},
+        "examples": {k: int(v) for k, v in sorted(export_counts.items()) if not k.startswith("scrubbed_")},
         "turns": {
             "target": len(target),
             "others": len(others),

@@ -111,6 +111,14 @@ def scrub(text: str, pii: bool = True, links: bool = True) -> tuple[str, Counter
     return "".join(out), counts
 
 
+def scrub_counted(text: str, counts: Counter, pii: bool = True, links: bool = True) -> str:
+    """`text` through scrub(); its replacements are added to `counts` as `scrubbed_<kind>`. Returns the new text."""
+    text, found = scrub(text, pii=pii, links=links)
+    for kind, n in found.items():
+        counts[f"scrubbed_{kind}"] += n
+    return text
+
+
 def strip_mentions(text: str, mentions: tuple[str, ...] | list[str] = ()) -> tuple[str, int, bool]:
     """Drop the `@` of mentions, keeping the name; remove raw `<@id>` mentions.
 

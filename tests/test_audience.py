@@ -48,6 +48,19 @@ def test_each_message_gets_the_streamers_last_words_and_the_chat_before_it(wh, t
     assert audience.read_emotes(tmp_path / "ds") == [":wave:"]
 
 
+def test_pii_and_links_in_chat_and_speech_become_placeholders(wh, tmp_path):
+    add_vod(wh)
+    chat(wh, 1.0, "a", "my mail is a.fan@example.com")
+    say(wh, 2.0, "thanks see https://example.org/merch")
+    chat(wh, 4.0, "b", "call me +44 20 7946 0958")
+    counts = audience.export(wh, config(), tmp_path / "ds")
+
+    examples = [e["messages"] for e in read(tmp_path / "ds" / "audience.jsonl")]
+    assert [m[2]["content"] for m in examples] == ["my mail is <email>", "call me <phone>"]
+    assert examples[1][1]["content"] == "Streamer: thanks see <link>\nChat:\nmy mail is <email>"
+    assert (counts["scrubbed_email"], counts["scrubbed_phone"], counts["scrubbed_link"]) == (2, 1, 1)
+
+
 def test_only_the_configured_categories_and_not_the_streamers_own_messages(wh, tmp_path):
     add_vod(wh, "z1")
     add_vod(wh, "s1", category="solo")

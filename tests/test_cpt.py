@@ -135,7 +135,7 @@ def test_split_is_by_vod_and_deterministic(wh, tmp_path):
 def test_no_solo_vod_gives_empty_files_and_zero_counts(wh, tmp_path):
     add_vod(wh, "z", "zatsu", sentences(5))
     counts = build_cpt(wh, tmp_path / "out", **TARGET, seed=1)
-    assert counts == {"videos": 0, "documents": {"train": 0, "val": 0, "test": 0}, "words": 0}
+    assert counts == {"videos": 0, "documents": {"train": 0, "val": 0, "test": 0}, "words": 0, "scrubbed": {}}
     assert [p.read_text() for p in sorted((tmp_path / "out").iterdir())] == ["", "", ""]
 
 
@@ -185,3 +185,15 @@ def test_training_reads_the_corpus_text(wh, tmp_path):
     train, val = cpt_datasets(CharTokenizer(), tmp_path / "out", max_length=4096)
     assert len(train) == 1 and val is None
     assert train[0]["input_ids"][:4] == [ord(c) for c in "W0x0"]
+
+
+@pytest.mark.parametrize("pii", [True, False])
+def test_pii_said_on_stream_becomes_a_placeholder_unless_cleaning_keeps_it(wh, tmp_path, pii):
+    add_vod(wh, "v1", "solo", ["Send fan mail to mika.fan@example.com please.", "Or call +44 20 7946 0958 today."])
+    counts = build_cpt(wh, tmp_path / "out", **TARGET, split=(1.0, 0.0, 0.0), seed=1, pii=pii)
+    [document] = read(tmp_path / "out" / "cpt.jsonl")
+    if pii:
+        assert document["text"] == "Send fan mail to <email> please. Or call <phone> today."
+        assert counts["scrubbed"] == {"scrubbed_email": 1, "scrubbed_phone": 1}
+    else:
+        assert "mika.fan@example.com" in document["text"] and counts["scrubbed"] == {}

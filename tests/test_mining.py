@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from chatclone.config import Mining
@@ -164,3 +166,23 @@ def test_chat_is_aligned_to_the_phrase_in_progress_and_the_next_one(wh):
     rows = wh.con.execute("SELECT c.author_name, a.current_phrase, a.next_phrase FROM chat_aligned a "
                           "JOIN chat c USING (video_id, message_id) ORDER BY a.t_s").fetchall()
     assert rows == [("Mika", None, 1), ("Yuki", 1, 2), ("Ren", 1, 2), ("Aoi", 2, 2), ("Kai", 2, None)]
+
+
+@pytest.mark.parametrize("scrub_pii", [True, False])
+def test_exported_pairs_have_the_chats_pii_and_links_replaced_as_cleaning_says(wh, tmp_path, scrub_pii):
+    from chatclone.config import PersonaConfig
+    from chatclone.datasets import export
+
+    add_vod(wh)
+    chat(wh, 2.0, "Yuki", "ramen recipe please, mail it to yuki.fan@example.com")
+    say(wh, 5.0, "okay the ramen recipe is simple, the broth is on https://example.org/broth")
+    mine(wh, Mining())
+    config = PersonaConfig(name="mika", speakers=[{"name": "mika"}], cleaning={"scrub_pii": scrub_pii})
+    counts = export(wh, config, tmp_path / "ds")
+
+    examples = [json.loads(line)["messages"] for name in ("sft.jsonl", "sft.val.jsonl", "sft.test.jsonl")
+                for line in (tmp_path / "ds" / name).read_text(encoding="utf-8").splitlines()]
+    [(_, user, assistant)] = examples
+    assert ("yuki.fan@example.com" in user["content"]) is not scrub_pii
+    assert ("<email>" in user["content"]) is scrub_pii and counts.get("scrubbed_email", 0) == scrub_pii
+    assert assistant["content"] == "okay the ramen recipe is simple, the broth is on <link>" and counts["scrubbed_link"] == 1

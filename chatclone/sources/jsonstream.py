@@ -1,4 +1,4 @@
-"""Streaming JSON reading shared by the JSON-export parsers: BOM handling, ijson, one error type."""
+"""Streaming JSON reading shared by the JSON-export parsers: BOM handling, ijson, a nesting limit, one error type."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import ijson
+import numpy as np
 
 from chatclone.errors import SourceError
 
@@ -16,6 +17,11 @@ _BOM = b"\xef\xbb\xbf"
 # What a malformed record can raise while we pick fields out of it (RecursionError: str() of a
 # value nested deeper than the recursion limit).
 RECORD_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError, RecursionError)
+# Exports nest a dozen levels at most. ijson's memory grows with the square of the depth (every
+# event of a read chunk holds its full prefix): 10,000 levels, 20 KB of brackets, take 250 MB.
+MAX_DEPTH = 256
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')
+_STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")  # as int8: +1 in, -1 out
 
 
 @contextmanager
@@ -31,6 +37,45 @@ def open_json(path: Path) -> Iterator[BinaryIO]:
         yield f
 
 
+class DepthGuard:
+    """A binary file for ijson that raises SourceError once the JSON read nests deeper than MAX_DEPTH.
+
+    Wraps `f` (read and tell); brackets inside strings do not count, and a string may span reads.
+    """
+
+    def __init__(self, f: BinaryIO, path: Path) -> None:
+        self._f, self._path = f, path
+        self._depth = 0
+        self._in_string = False
+        self._backslashes = b""
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._f.read(size)
+        if data:
+            self._check(data)
+        return data
+
+    def tell(self) -> int:
+        return self._f.tell()
+
+    def _check(self, data: bytes) -> None:
+        # Escaped backslashes, then escaped quotes, go first; the quotes left alternate strings and
+        # the rest. Trailing backslashes wait for the next read, which says what they escape.
+        data = self._backslashes + data
+        whole = data.rstrip(b"\\")
+        self._backslashes = data[len(whole) :]
+        parts = whole.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _NOT_STRUCTURE).split(b'"')
+        outside = b"".join(parts[1 if self._in_string else 0 :: 2])
+        self._in_string ^= len(parts) % 2 == 0
+        steps = np.frombuffer(outside.translate(_STEPS), dtype=np.int8)
+        if steps.size:
+            depths = np.cumsum(steps, dtype=np.int64)
+            if self._depth + int(depths.max()) > MAX_DEPTH:
+                end = self._f.tell()
+                raise SourceError(self._path, f"JSON nested deeper than {MAX_DEPTH} levels between bytes {end - len(data):,} and {end:,}")
+            self._depth += int(depths[-1])
+
+
 def stream_items(path: Path, prefix: str) -> Iterator[object]:
     """Yield each JSON value at `prefix` (e.g. 'messages.item') without loading the file.
 
@@ -38,7 +83,7 @@ def stream_items(path: Path, prefix: str) -> Iterator[object]:
     """
     with open_json(path) as f:
         try:
-            yield from ijson.items(f, prefix, use_float=True)
+            yield from ijson.items(DepthGuard(f, path), prefix, use_float=True)
         except (ijson.JSONError, UnicodeDecodeError) as e:
             raise _invalid(path, f, e) from None
 
@@ -52,7 +97,7 @@ def json_events(path: Path) -> Iterator[Iterator[tuple[str, str, object]]]:
     """
     with open_json(path) as f:
         try:
-            yield ijson.parse(f, use_float=True)
+            yield ijson.parse(DepthGuard(f, path), use_float=True)
         except (ijson.JSONError, UnicodeDecodeError) as e:
             raise _invalid(path, f, e) from None
 

@@ -250,7 +250,7 @@ def test_value_nested_past_the_recursion_limit_in_a_message_raises_source_error(
     path = write_discord_export([{"author": {"id": "DEEP", "name": "alice"}}])
     _nest_deeper_than_the_recursion_limit(path, "DEEP")
 
-    with pytest.raises(SourceError, match="message 0: malformed"):
+    with pytest.raises(SourceError, match="JSON nested deeper than 256 levels"):
         _parse(path)
 
 

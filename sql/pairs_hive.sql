@@ -7,20 +7,24 @@ INSERT INTO pairs (video_id, prompt, response, method, score, message_ids, promp
 WITH spans AS (
     SELECT r.video_id, r.read_start_s AS s, coalesce(p.answer_end_s, r.read_end_s) AS e
     FROM reads r LEFT JOIN pairs p ON p.video_id = r.video_id AND p.method = 'read' AND p.message_ids[1] = r.message_id
-), turns AS (
-    -- turn starts outside the last read and its answer before them; they run up to the next read
-    SELECT t.video_id, t.phrase_id, t.first_idx, t.start_s, n.read_first_idx AS next_read_idx
+), turns AS MATERIALIZED (
+    -- turn starts outside the last read and its answer before them; they run up to the next read. Materialized with
+    -- their stretch, so that their words are joined on it (not on the VOD alone, with a range filter over every word)
+    SELECT t.video_id, t.phrase_id, t.first_idx, t.start_s, n.read_first_idx AS next_read_idx, f.stretch
     FROM speech_phrases t
     ASOF LEFT JOIN spans s ON s.video_id = t.video_id AND t.start_s >= s.s
     ASOF LEFT JOIN reads n ON n.video_id = t.video_id AND n.read_first_idx > t.first_idx
+    JOIN speech_words f ON f.video_id = t.video_id AND f.idx = t.first_idx
     WHERE t.turn_start AND (s.e IS NULL OR t.start_s > s.e)
 ), answers AS (
     -- the turn's words in its stretch (up to the next pause of answer_pause_s)
-    SELECT t.video_id, t.phrase_id, any_value(t.start_s) AS turn_s, string_agg(w.word, ' ' ORDER BY w.idx) AS response,
-           list_distinct(list(w.norm)) AS norms, count(*) AS n_words, min(w.start_s) AS answer_start_s, max(w.end_s) AS answer_end_s
+    -- the words put in order by a sort of each group's small list of positions, not by an ordered aggregate (a sort of all rows)
+    SELECT t.video_id, t.phrase_id, any_value(t.start_s) AS turn_s,
+           array_to_string(list_select(list(w.word), list_grade_up(list(w.idx))), ' ') AS response,
+           list_distinct(list(w.norm) FILTER (WHERE length(w.norm) > 3)) AS norms, count(*) AS n_words,
+           min(w.start_s) AS answer_start_s, max(w.end_s) AS answer_end_s
     FROM turns t
-    JOIN speech_words f ON f.video_id = t.video_id AND f.idx = t.first_idx
-    JOIN speech_words w ON w.video_id = t.video_id AND w.stretch = f.stretch AND w.idx >= t.first_idx
+    JOIN speech_words w ON w.video_id = t.video_id AND w.stretch = t.stretch AND w.idx >= t.first_idx
         AND w.idx < coalesce(t.next_read_idx, 9223372036854775807) AND w.start_s <= t.start_s + $answer_max_s
     GROUP BY t.video_id, t.phrase_id
     HAVING count(*) >= $min_answer_words
@@ -45,26 +49,28 @@ WITH spans AS (
 ), shared AS (
     -- messages in a turn's window sharing a word of four letters or more with its answer: an equality join on the word
     -- (a word a message repeats is counted once: after the join, which leaves few rows)
-    SELECT t.video_id, t.phrase_id, m.mid, count(DISTINCT t.word) AS overlap
-    FROM (SELECT video_id, phrase_id, turn_s, bucket, unnest(list_filter(norms, lambda w: length(w) > 3)) AS word FROM turn_buckets) t
-    JOIN (SELECT * FROM (SELECT video_id, mid, t_s, bucket, unnest(words) AS word FROM hive_chat) WHERE length(word) > 3) m
+    SELECT t.video_id, t.phrase_id, m.mid, any_value(m.message_id) AS message_id, any_value(m.t_s) AS t_s, any_value(m.kind) AS kind,
+           any_value(m.same) AS same, count(DISTINCT t.word) AS overlap
+    FROM (SELECT video_id, phrase_id, turn_s, bucket, unnest(norms) AS word FROM turn_buckets) t
+    JOIN (SELECT * FROM (SELECT video_id, mid, message_id, t_s, kind, same, bucket, unnest(words) AS word FROM hive_chat) WHERE length(word) > 3) m
         ON m.video_id = t.video_id AND m.bucket = t.bucket AND m.word = t.word AND m.t_s BETWEEN t.turn_s - $hive_window_s AND t.turn_s
     GROUP BY t.video_id, t.phrase_id, m.mid
 ), echoes AS (
     -- messages in a turn's window sent by several people
-    SELECT t.video_id, t.phrase_id, m.mid
+    SELECT t.video_id, t.phrase_id, m.mid, m.message_id, m.t_s, m.kind, m.same, 0 AS overlap
     FROM turn_buckets t
     JOIN (SELECT * FROM hive_chat SEMI JOIN echoed USING (mid)) m
         ON m.video_id = t.video_id AND m.bucket = t.bucket AND m.t_s BETWEEN t.turn_s - $hive_window_s AND t.turn_s
 ), window_messages AS (
     -- the chat of the $hive_window_s before each turn that shares a word with the answer or was sent by several people
-    SELECT w.video_id, w.phrase_id, w.mid, m.message_id, m.t_s, m.kind, m.same, coalesce(s.overlap, 0) AS overlap
-    FROM (SELECT video_id, phrase_id, mid FROM shared UNION SELECT * FROM echoes) w
-    JOIN hive_chat m ON m.mid = w.mid
-    LEFT JOIN shared s ON s.video_id = w.video_id AND s.phrase_id = w.phrase_id AND s.mid = w.mid
+    -- (each found with the columns needed here, not joined with hive_chat again)
+    SELECT video_id, phrase_id, mid, any_value(message_id) AS message_id, any_value(t_s) AS t_s, any_value(kind) AS kind,
+           any_value(same) AS same, max(overlap) AS overlap
+    FROM (SELECT * FROM shared UNION ALL SELECT * FROM echoes)
+    GROUP BY video_id, phrase_id, mid
 ), grouped AS (
     SELECT video_id, phrase_id, same, count(*) AS senders, max(overlap) AS overlap, bool_or(kind = 'paid') AS paid,
-           arg_max(mid, t_s) AS last_mid, min(t_s) AS first_t, list(message_id ORDER BY t_s) AS ids
+           arg_max(mid, t_s) AS last_mid, min(t_s) AS first_t, list_select(list(message_id), list_grade_up(list(t_s))) AS ids
     FROM window_messages
     GROUP BY video_id, phrase_id, same
 ), ranked AS (
@@ -74,10 +80,15 @@ WITH spans AS (
         FROM grouped
         WHERE overlap > 0 OR senders >= 2
     ) WHERE rank <= $hive_max_messages
+), prompts AS (
+    -- per turn, before the join with its answer (no grouping by the answer's text); lines in time order by a sort of positions
+    SELECT r.video_id, r.phrase_id, list_grade_up(list(r.first_t)) AS order_t,
+           array_to_string(list_select(list('chat: ' || m.author_name || ': ' || m.text), order_t), chr(10)) AS prompt,
+           flatten(list_select(list(r.ids), order_t)) AS ids, max(r.overlap) AS overlap, min(r.first_t) AS first_t
+    FROM ranked r
+    JOIN chat m ON m.rowid = r.last_mid
+    GROUP BY r.video_id, r.phrase_id
 )
-SELECT a.video_id, string_agg('chat: ' || m.author_name || ': ' || m.text, chr(10) ORDER BY r.first_t), a.response, 'hive',
-       least(0.5, 0.2 + 0.1 * max(r.overlap)), flatten(list(r.ids ORDER BY r.first_t)), min(r.first_t), a.answer_start_s, a.answer_end_s
+SELECT a.video_id, p.prompt, a.response, 'hive', least(0.5, 0.2 + 0.1 * p.overlap), p.ids, p.first_t, a.answer_start_s, a.answer_end_s
 FROM answers a
-JOIN ranked r ON r.video_id = a.video_id AND r.phrase_id = a.phrase_id
-JOIN chat m ON m.rowid = r.last_mid
-GROUP BY a.video_id, a.phrase_id, a.response, a.answer_start_s, a.answer_end_s;
+JOIN prompts p ON p.video_id = a.video_id AND p.phrase_id = a.phrase_id;

@@ -30,9 +30,12 @@ WITH head_words AS MATERIALIZED (
     WHERE length(norm) >= probe_letters
 ), phrase_probes AS (
     -- a phrase in the (at most two) buckets of the times its messages can have: fewer rows than the messages' probes
-    SELECT video_id, phrase_id, start_s, norm, k,
-           unnest(list_distinct([floor((start_s - $read_back_s) / ($read_back_s + $read_ahead_s)), floor((start_s + $read_ahead_s) / ($read_back_s + $read_ahead_s))]))::BIGINT AS bucket
+    SELECT video_id, phrase_id, start_s, norm, k, floor((start_s - $read_back_s) / ($read_back_s + $read_ahead_s))::BIGINT AS bucket
     FROM head_words WHERE k < $probe_span_words AND length(norm) >= 3
+    UNION ALL
+    SELECT video_id, phrase_id, start_s, norm, k, floor((start_s + $read_ahead_s) / ($read_back_s + $read_ahead_s))::BIGINT
+    FROM head_words WHERE k < $probe_span_words AND length(norm) >= 3
+        AND floor((start_s + $read_ahead_s) / ($read_back_s + $read_ahead_s)) <> floor((start_s - $read_back_s) / ($read_back_s + $read_ahead_s))
 ), pairs AS (
     -- two probes found (one where the message has fewer than three): a read has most of its words spoken
     -- where the score can see them: within the message's length (and a lead-in) from the phrase start
@@ -43,7 +46,9 @@ WITH head_words AS MATERIALIZED (
     GROUP BY m.video_id, m.mid, p.phrase_id
     HAVING count(*) >= CASE WHEN any_value(m.n_probes) >= 3 THEN 2 ELSE 1 END
 ), heads AS (
-    SELECT video_id, phrase_id, any_value(first_idx) AS first_idx, any_value(start_s) AS start_s, list(norm ORDER BY k) AS head
+    -- words put in order by a sort of each phrase's small list of positions, not by an ordered aggregate (a sort of all rows)
+    SELECT video_id, phrase_id, any_value(first_idx) AS first_idx, any_value(start_s) AS start_s,
+           list_select(list(norm), list_grade_up(list(k))) AS head
     FROM head_words SEMI JOIN pairs USING (video_id, phrase_id)
     GROUP BY video_id, phrase_id
 ), candidates AS (

@@ -78,7 +78,7 @@ def export(wh: Warehouse, config: PersonaConfig, out_dir: Path) -> dict:
     counts: Counter = Counter()
     vods: set[str] = set()
     system = system_prompt(config)
-    scrubbing = (config.cleaning.scrub_pii, config.cleaning.placeholders)
+    cleaning = config.cleaning
     params = {"categories": list(settings.categories), "context_lines": settings.context_lines, "context_s": settings.context_s,
               "speech_words": settings.speech_words, "speech_s": settings.speech_s}
     try:
@@ -90,7 +90,8 @@ def export(wh: Warehouse, config: PersonaConfig, out_dir: Path) -> dict:
                 counts[f"{split}_examples"] += 1
                 counts["with_speech"] += bool(speech)
                 counts["with_chat"] += bool(chat_before)
-                text, speech, *chat_before = (scrub_counted(t, counts, *scrubbing) for t in (text.strip(), speech or "", *(chat_before or [])))
+                text, speech, *chat_before = (scrub_counted(t, counts, cleaning.scrub_pii, cleaning.placeholders)
+                                              for t in (text.strip(), speech or "", *(chat_before or [])))
                 line = {"messages": example(system, speech, chat_before, text), "video_id": video_id}
                 handles[split].write(json.dumps(line, ensure_ascii=False) + "\n")
     finally:

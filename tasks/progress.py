@@ -16,8 +16,4 @@ def progress_bar(description: str, total: int | None = None) -> Iterator:
     # On stderr: stdout carries results (`--json`) that a pipe must get unmixed.
     with Progress(*columns, transient=True, console=Console(stderr=True)) as progress:
         task_id = progress.add_task(description, total=total)
-
-        def advance(n: float, total: float | None = None) -> None:
-            progress.update(task_id, advance=n, **({"total": total} if total is not None else {}))
-
-        yield advance
+        yield lambda n, total=None: progress.update(task_id, advance=n, total=total)  # total=None: unchanged

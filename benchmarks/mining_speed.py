@@ -14,8 +14,8 @@ Then, each in a child process (peak RSS from os.wait4):
   * each SQL step alone on a copy (wh.run(step, ...) in one transaction, as mine() runs them), then mine()
     end to end on the never-mined original;
   * on a 1% sample (the same generator at N/100 messages and VODs, its own warehouse): mine() again and a
-    straightforward pandas + rapidfuzz implementation of the same idea (reads + read answers; no hive),
-    so the two compare on the same data, and extrapolated to the full size (the work per VOD is the same).
+    straightforward pandas + rapidfuzz implementation of the same idea (reads, read answers and the hive, timed
+    apart), so the two compare on the same data, and extrapolated to the full size (the work per VOD is the same).
 Reads found are checked against the reads planted (recall, precision). Goals: alignment (align_chat)
 >= 1,000,000 messages/s per core; mine() >= 20x the baseline end to end. Per core = per DuckDB thread
 (DuckDB's default: one per core). --timeout S kills a measurement that runs longer and says how far it got.
@@ -222,6 +222,8 @@ def _mine_child(path: str, mode: str, memory_limit: str) -> dict:
             report["elapsed_s"] = sum(steps.values())
         report["messages"] = wh.con.execute("SELECT count(*) FROM chat").fetchall()[0][0]
         report["aligned"] = wh.con.execute("SELECT count(*) FROM chat_aligned").fetchall()[0][0]
+        report["pairs"] = wh.con.execute("SELECT count(*) FROM pairs WHERE method = 'read'").fetchall()[0][0]
+        report["hive_pairs"] = wh.con.execute("SELECT count(*) FROM pairs WHERE method = 'hive'").fetchall()[0][0]
         report.update(zip(("planted", "found", "correct"), wh.con.execute(
             "SELECT (SELECT count(*) FROM bench_planted), (SELECT count(*) FROM reads), "
             "(SELECT count(*) FROM reads r JOIN bench_planted b USING (video_id, message_id))").fetchall()[0]))
@@ -229,26 +231,32 @@ def _mine_child(path: str, mode: str, memory_limit: str) -> dict:
 
 
 def _baseline_child(path: str) -> dict:
-    """The pandas + rapidfuzz baseline on the warehouse at `path` (read only), timed from loading to the pairs in memory."""
+    """The pandas + rapidfuzz baseline on the warehouse at `path` (read only), timed from loading to the pairs in memory:
+    the reads and their answers (loading included), then the hive."""
     import duckdb
     import numpy  # noqa: F401  imported before the clock starts, as the mine() child has its modules
     import pandas  # noqa: F401
     import rapidfuzz  # noqa: F401
 
     t0 = time.perf_counter()
-    reads, pairs = baseline_mine(path)
-    elapsed = time.perf_counter() - t0
+    words, chat, reads, pairs = baseline_mine(path)
+    t1 = time.perf_counter()
+    hive = baseline_hive(words, chat, reads, pairs)
+    t2 = time.perf_counter()
     with duckdb.connect(path, read_only=True) as con:
         planted = con.execute("SELECT video_id, message_id FROM bench_planted").df()
         messages = con.execute("SELECT count(*) FROM chat").fetchall()[0][0]
     correct = len(reads.merge(planted, on=["video_id", "message_id"]))
-    return {"mode": "baseline", "elapsed_s": elapsed, "threads": 1, "messages": messages, "planted": len(planted),
-            "found": len(reads), "correct": correct, "pairs": len(pairs)}
+    return {"mode": "baseline", "elapsed_s": t2 - t0, "reads_s": t1 - t0, "hive_s": t2 - t1, "threads": 1, "messages": messages,
+            "planted": len(planted), "found": len(reads), "correct": correct, "pairs": len(pairs), "hive_pairs": len(hive)}
 
 
 def baseline_mine(path: str):
     """Reads and read answers the straightforward way: pandas frames, a loop over phrases and the chat in each one's
-    window with rapidfuzz.fuzz.partial_ratio, then a pandas loop over reads cutting each answer. Returns (reads, pairs)."""
+    window with rapidfuzz.fuzz.partial_ratio, then a pandas loop over reads cutting each answer.
+
+    Returns (words, chat, reads, pairs): the zatsu VODs' words and text/paid chat as loaded and normalized (the hive's input).
+    """
     import duckdb
     import numpy as np
     import pandas as pd
@@ -270,14 +278,13 @@ def baseline_mine(path: str):
     words = words[words["norm"] != ""].reset_index(drop=True)
     chat["norm"] = normalize(chat["text"])
     chat["n_words"] = chat["norm"].str.count(" ") + (chat["norm"] != "")
-    chat = chat[chat["n_words"] >= s.min_read_words]
 
-    gap = words["start_s"] - words.groupby("video_id")["end_s"].shift()
-    words["phrase_start"] = gap.isna() | (gap >= s.phrase_pause_s)
+    words["pause_before"] = words["start_s"] - words.groupby("video_id")["end_s"].shift()
+    words["phrase_start"] = words["pause_before"].isna() | (words["pause_before"] >= s.phrase_pause_s)
 
     best_for_message: dict[tuple[str, int], tuple[float, int]] = {}   # (video, chat row) -> (score, word row)
     best_for_phrase: dict[int, tuple[float, int]] = {}                # word row of the phrase start -> (score, chat row)
-    chat_by_video = {v: g for v, g in chat.groupby("video_id")}
+    chat_by_video = {v: g for v, g in chat[chat["n_words"] >= s.min_read_words].groupby("video_id")}
     for video_id, vw in words.groupby("video_id"):
         vc = chat_by_video.get(video_id)
         if vc is None:
@@ -328,9 +335,95 @@ def baseline_mine(path: str):
         answer = answer[(gaps >= s.answer_pause_s).cumsum() == 0]
         if len(answer) >= s.min_answer_words:
             m = chat.loc[r.chat_row]
-            pairs.append({"video_id": r.video_id, "prompt": f"chat: {m['author_name']}: {m['text']}", "response": " ".join(answer["word"]),
-                          "score": r.score / 100, "answer_start_s": answer["start_s"].iat[0], "answer_end_s": answer["end_s"].iat[-1]})
-    return reads, pd.DataFrame(pairs)
+            pairs.append({"video_id": r.video_id, "message_id": r.message_id, "prompt": f"chat: {m['author_name']}: {m['text']}",
+                          "response": " ".join(answer["word"]), "score": r.score / 100,
+                          "answer_start_s": answer["start_s"].iat[0], "answer_end_s": answer["end_s"].iat[-1]})
+    pairs = pd.DataFrame(pairs, columns=["video_id", "message_id", "prompt", "response", "score", "answer_start_s", "answer_end_s"])
+    return words, chat, reads, pairs
+
+
+def baseline_hive(words, chat, reads, pairs):
+    """The hive (sql/pairs_hive.sql) the straightforward way, on baseline_mine()'s frames: a loop over the turns no read
+    explains, each answer cut from its VOD's word arrays, the unread chat of the window before it found with numpy
+    searchsorted and compared as Python sets of words, grouped by their words in a dict. Returns the hive pairs."""
+    import numpy as np
+    import pandas as pd
+
+    from chatclone.config import Mining
+
+    s = Mining()
+    spans = reads.merge(pairs[["video_id", "message_id", "answer_end_s"]], on=["video_id", "message_id"], how="left")
+    spans["s"] = words["start_s"].to_numpy()[spans["first_row"].to_numpy()]
+    spans["e"] = spans["answer_end_s"].fillna(spans["read_end_s"])
+    spans_by_video = {v: g.sort_values("first_row") for v, g in spans.groupby("video_id")}
+
+    hive = chat[(chat["n_words"] > 0) & ~chat.index.isin(reads["chat_row"])].reset_index(drop=True)
+    hive["long"] = [{w for w in norm.split() if len(w) > 3} for norm in hive["norm"]]
+    # chat is in time order, so the nearest earlier message with the same words is the last one seen
+    echoed = np.zeros(len(hive), dtype=bool)
+    last_seen: dict[tuple[str, str], int] = {}
+    times = hive["t_s"].to_numpy()
+    for i, key in enumerate(zip(hive["video_id"], hive["norm"])):
+        j = last_seen.get(key)
+        if j is not None and times[i] - times[j] <= s.hive_window_s:
+            echoed[i] = echoed[j] = True
+        last_seen[key] = i
+    hive["echoed"] = echoed
+    hive_by_video = {v: g for v, g in hive.groupby("video_id")}
+
+    out = []
+    for video_id, vw in words.groupby("video_id"):
+        vc = hive_by_video.get(video_id)
+        if vc is None:
+            continue
+        starts, ends, pause = vw["start_s"].to_numpy(), vw["end_s"].to_numpy(), vw["pause_before"].to_numpy()
+        vword, vnorm, offset = vw["word"].tolist(), vw["norm"].tolist(), vw.index[0]
+        stretch_starts = np.flatnonzero(pause >= s.answer_pause_s)
+        vs = spans_by_video.get(video_id)
+        span_s = vs["s"].to_numpy() if vs is not None else np.empty(0)
+        span_e = vs["e"].to_numpy() if vs is not None else np.empty(0)
+        read_firsts = vs["first_row"].to_numpy() - offset if vs is not None else np.empty(0, dtype=int)
+        ct, cnorm, clong, cechoed = vc["t_s"].to_numpy(), vc["norm"].tolist(), vc["long"].tolist(), vc["echoed"].to_numpy()
+        ckind, cname, ctext = vc["kind"].tolist(), vc["author_name"].tolist(), vc["text"].tolist()
+        for first in np.flatnonzero(np.isnan(pause) | (pause >= s.turn_pause_s)):
+            turn_s = starts[first]
+            k = np.searchsorted(span_s, turn_s, side="right") - 1
+            if k >= 0 and turn_s <= span_e[k]:
+                continue
+            stop = len(starts)
+            n = np.searchsorted(read_firsts, first, side="right")
+            if n < len(read_firsts):
+                stop = read_firsts[n]
+            n = np.searchsorted(stretch_starts, first, side="right")
+            if n < len(stretch_starts):
+                stop = min(stop, stretch_starts[n])
+            stop = min(stop, np.searchsorted(starts, turn_s + s.answer_max_s, side="right"))
+            if stop - first < s.min_answer_words:
+                continue
+            answer_words = {w for w in vnorm[first:stop] if len(w) > 3}
+            groups: dict[str, dict] = {}
+            lo = np.searchsorted(ct, turn_s - s.hive_window_s)
+            hi = np.searchsorted(ct, turn_s, side="right")
+            for m in range(lo, hi):
+                overlap = len(clong[m] & answer_words)
+                if overlap == 0 and not cechoed[m]:
+                    continue
+                g = groups.get(cnorm[m])
+                if g is None:
+                    g = groups[cnorm[m]] = {"senders": 0, "overlap": 0, "paid": False, "first_t": ct[m]}
+                g["senders"] += 1
+                g["overlap"] = max(g["overlap"], overlap)
+                g["paid"] = g["paid"] or ckind[m] == "paid"
+                g["last"] = m
+            kept = [g for g in groups.values() if g["overlap"] > 0 or g["senders"] >= 2]
+            if not kept:
+                continue
+            kept.sort(key=lambda g: (g["overlap"] + 0.5 * (g["senders"] - 1) + 0.5 * g["paid"], g["first_t"]), reverse=True)
+            chosen = sorted(kept[: s.hive_max_messages], key=lambda g: g["first_t"])
+            out.append({"video_id": video_id, "prompt": "\n".join(f"chat: {cname[g['last']]}: {ctext[g['last']]}" for g in chosen),
+                        "response": " ".join(vword[first:stop]), "score": min(0.5, 0.2 + 0.1 * max(g["overlap"] for g in chosen)),
+                        "prompt_t_s": chosen[0]["first_t"], "answer_start_s": turn_s, "answer_end_s": ends[stop - 1]})
+    return pd.DataFrame(out)
 
 
 def run_child(mode: str, warehouse: Path, memory_limit: str, timeout_s: float = 0, extra: tuple[str, ...] = ()) -> dict:
@@ -465,18 +558,19 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(workdir, ignore_errors=True)
 
     table = Table(title=f"Zatsu mining (DuckDB memory_limit {args.memory_limit}; per core = per DuckDB thread; baseline = pandas + rapidfuzz)")
-    for col in ("data", "what", "messages", "threads", "seconds", "messages/s", "per core", "peak RSS MiB", "reads", "planted found", "recall", "precision"):
+    for col in ("data", "what", "messages", "threads", "seconds", "messages/s", "per core", "peak RSS MiB", "reads", "planted found", "recall", "precision",
+                "pairs read / hive"):
         table.add_column(col, justify="left" if col in ("data", "what") else "right")
     by = {(r["label"], r["mode"]): r for r in runs}
     for r in runs:
         what = {"mine": "mine()", "steps": "steps", "baseline": "baseline"}[r["mode"]]
         data = f"{'1% sample' if r['label'] == 'sample' else 'full'}, {r['shape'].vods:,} VOD{'s' if r['shape'].vods > 1 else ''}"
         if r["timed_out"]:
-            table.add_row(data, what, f"{r['messages']:,}", "", f"> {r['timeout_s']:g} (killed)", "", "", f"{r['peak_rss_mib']:,.0f}", "", "", "", "")
+            table.add_row(data, what, f"{r['messages']:,}", "", f"> {r['timeout_s']:g} (killed)", "", "", f"{r['peak_rss_mib']:,.0f}", "", "", "", "", "")
             continue
         rate = r["messages"] / r["elapsed_s"]
         table.add_row(data, what, f"{r['messages']:,}", str(r["threads"]), f"{r['elapsed_s']:.2f}", f"{rate:,.0f}", f"{rate / r['threads']:,.0f}",
-                      f"{r['peak_rss_mib']:,.0f}", *_quality(r))
+                      f"{r['peak_rss_mib']:,.0f}", *_quality(r), f"{r['pairs']:,} / {r['hive_pairs']:,}")
     console.print(table)
 
     steps, threads = by.get(("full", "steps")), os.cpu_count() or 1
@@ -501,8 +595,10 @@ def main(argv: list[str] | None = None) -> int:
     base, small, big = by.get(("sample", "baseline")), by.get(("sample", "mine")), by.get(("full", "mine"))
     if base and small and not base["timed_out"]:
         base_rate = base["messages"] / base["elapsed_s"]
-        console.print(f"baseline on the 1% sample: {base['elapsed_s']:.2f} s, {base_rate:,.0f} messages/s on 1 thread, {base['pairs']:,} read pairs "
-                      f"(no hive); extrapolated to the full {big['messages']:,} messages: {big['messages'] / base_rate:,.0f} s")
+        mined = "did not finish" if small["timed_out"] else f"{small['pairs']:,} and {small['hive_pairs']:,}"
+        console.print(f"baseline on the 1% sample: {base['elapsed_s']:.2f} s (reads and their answers {base['reads_s']:.2f} s, hive {base['hive_s']:.2f} s), "
+                      f"{base_rate:,.0f} messages/s on 1 thread, {base['pairs']:,} read pairs and {base['hive_pairs']:,} hive pairs (mine() on the "
+                      f"sample: {mined}); extrapolated to the full {big['messages']:,} messages: {big['messages'] / base_rate:,.0f} s")
         compared = [("on the 1% sample", small), (f"at full size ({big['messages']:,} messages; baseline extrapolated)", big)]
         for what, r in compared:
             if r["timed_out"]:

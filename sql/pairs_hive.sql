@@ -29,8 +29,8 @@ WITH spans AS (
     GROUP BY t.video_id, t.phrase_id
     HAVING count(*) >= $min_answer_words
 ), hive_chat AS MATERIALIZED (
-    -- the chat not read aloud; messages with the same words are one group (`same`)
-    SELECT c.rowid AS mid, c.video_id, c.message_id, c.t_s, c.kind, c.words, hash(c.words) AS same, floor(c.t_s / $hive_window_s)::BIGINT AS bucket
+    -- the chat not read aloud, narrow (its words are read from chat where needed); messages with the same words are one group (`same`)
+    SELECT c.rowid AS mid, c.video_id, c.message_id, c.t_s, c.kind = 'paid' AS paid, hash(c.words) AS same, floor(c.t_s / $hive_window_s)::BIGINT AS bucket
     FROM chat c SEMI JOIN videos v ON v.video_id = c.video_id AND v.category = 'zatsu'
     ANTI JOIN reads r ON r.video_id = c.video_id AND r.message_id = c.message_id
     WHERE c.kind IN ('text', 'paid') AND len(c.words) > 0
@@ -47,29 +47,32 @@ WITH spans AS (
            unnest(list_distinct([floor((turn_s - $hive_window_s) / $hive_window_s), floor(turn_s / $hive_window_s)]))::BIGINT AS bucket
     FROM answers
 ), shared AS (
-    -- messages in a turn's window sharing a word of four letters or more with its answer: an equality join on the word
-    -- (a word a message repeats is counted once: after the join, which leaves few rows)
-    SELECT t.video_id, t.phrase_id, m.mid, any_value(m.message_id) AS message_id, any_value(m.t_s) AS t_s, any_value(m.kind) AS kind,
-           any_value(m.same) AS same, count(DISTINCT t.word) AS overlap
+    -- messages in a turn's window sharing a word of four letters or more with its answer: an equality join on the word,
+    -- narrow rows straight from chat (read messages leave at the join with hive_chat, after this one, which leaves few rows;
+    -- a word a message repeats is counted once)
+    SELECT t.video_id, t.phrase_id, m.mid, count(DISTINCT t.word) AS overlap
     FROM (SELECT video_id, phrase_id, turn_s, bucket, unnest(norms) AS word FROM turn_buckets) t
-    JOIN (SELECT * FROM (SELECT video_id, mid, message_id, t_s, kind, same, bucket, unnest(words) AS word FROM hive_chat) WHERE length(word) > 3) m
+    JOIN (SELECT * FROM (SELECT c.video_id, c.rowid AS mid, c.t_s, floor(c.t_s / $hive_window_s)::BIGINT AS bucket, unnest(c.words) AS word
+                         FROM chat c SEMI JOIN videos v ON v.video_id = c.video_id AND v.category = 'zatsu'
+                         WHERE c.kind IN ('text', 'paid'))
+          WHERE length(word) > 3) m
         ON m.video_id = t.video_id AND m.bucket = t.bucket AND m.word = t.word AND m.t_s BETWEEN t.turn_s - $hive_window_s AND t.turn_s
     GROUP BY t.video_id, t.phrase_id, m.mid
 ), echoes AS (
     -- messages in a turn's window sent by several people
-    SELECT t.video_id, t.phrase_id, m.mid, m.message_id, m.t_s, m.kind, m.same, 0 AS overlap
+    SELECT t.video_id, t.phrase_id, m.mid, 0 AS overlap
     FROM turn_buckets t
     JOIN (SELECT * FROM hive_chat SEMI JOIN echoed USING (mid)) m
         ON m.video_id = t.video_id AND m.bucket = t.bucket AND m.t_s BETWEEN t.turn_s - $hive_window_s AND t.turn_s
 ), window_messages AS (
     -- the chat of the $hive_window_s before each turn that shares a word with the answer or was sent by several people
-    -- (each found with the columns needed here, not joined with hive_chat again)
-    SELECT video_id, phrase_id, mid, any_value(message_id) AS message_id, any_value(t_s) AS t_s, any_value(kind) AS kind,
-           any_value(same) AS same, max(overlap) AS overlap
-    FROM (SELECT * FROM shared UNION ALL SELECT * FROM echoes)
-    GROUP BY video_id, phrase_id, mid
+    SELECT w.video_id, w.phrase_id, w.mid, any_value(m.message_id) AS message_id, any_value(m.t_s) AS t_s, any_value(m.paid) AS paid,
+           any_value(m.same) AS same, max(w.overlap) AS overlap
+    FROM (SELECT * FROM shared UNION ALL SELECT * FROM echoes) w
+    JOIN hive_chat m ON m.mid = w.mid
+    GROUP BY w.video_id, w.phrase_id, w.mid
 ), grouped AS (
-    SELECT video_id, phrase_id, same, count(*) AS senders, max(overlap) AS overlap, bool_or(kind = 'paid') AS paid,
+    SELECT video_id, phrase_id, same, count(*) AS senders, max(overlap) AS overlap, bool_or(paid) AS paid,
            arg_max(mid, t_s) AS last_mid, min(t_s) AS first_t, list_select(list(message_id), list_grade_up(list(t_s))) AS ids
     FROM window_messages
     GROUP BY video_id, phrase_id, same

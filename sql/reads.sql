@@ -16,8 +16,8 @@ WITH head_words AS MATERIALIZED (
     FROM (SELECT video_id, phrase_id, first_idx, start_s, k, first_idx + k AS at_idx
           FROM speech_phrases, range($probe_span_words + 6) r(k)) p
     JOIN speech_words w ON w.video_id = p.video_id AND w.idx = p.at_idx
-), messages AS MATERIALIZED (
-    SELECT c.rowid AS mid, c.video_id, c.message_id, c.t_s, c.kind, c.words, c.author_name,
+), messages AS (
+    SELECT c.rowid AS mid, c.video_id, c.t_s, c.words,
            least($probe_min_letters, list_max(list_transform(c.words, lambda w: length(w)))) AS probe_letters
     FROM chat c SEMI JOIN videos v ON v.video_id = c.video_id AND v.category = 'zatsu'
     WHERE c.kind IN ('text', 'paid') AND len(c.words) >= $min_read_words
@@ -52,43 +52,48 @@ WITH head_words AS MATERIALIZED (
     FROM head_words SEMI JOIN pairs USING (video_id, phrase_id)
     GROUP BY video_id, phrase_id
 ), candidates AS (
+    -- the messages' other columns straight from chat: the narrow `messages` is all the probes need
     SELECT h.video_id, h.phrase_id, h.first_idx, h.start_s, m.message_id, m.t_s, m.kind,
-           list_distinct(m.words) AS msg, m.words AS msg_seq, norm_words(m.author_name) AS author,
+           list_distinct(m.words) AS msg, m.words AS msg_seq, m.author_name,
            h.head[1 : len(m.words) + 3] AS phrase_start
     FROM pairs c
     JOIN heads h ON h.video_id = c.video_id AND h.phrase_id = c.phrase_id
-    JOIN messages m ON m.mid = c.mid
+    JOIN chat m ON m.rowid = c.mid
+), authors AS (
+    -- each name normalized once, not once per candidate
+    SELECT author_name, norm_words(author_name) AS author FROM (SELECT DISTINCT author_name FROM candidates)
 ), lead_ins AS (
-    SELECT *,
-           len(list_intersect(phrase_start[1:3], author)) > 0 AS author_named,
-           len(list_intersect(phrase_start[1:4], ['says', 'said', 'asks', 'asked', 'writes', 'wrote', 'question'])) > 0 AS marker
-    FROM candidates
+    SELECT c.*,
+           list_has_any(c.phrase_start[1:3], a.author) AS author_named,
+           list_has_any(c.phrase_start[1:4], ['says', 'said', 'asks', 'asked', 'writes', 'wrote', 'question']) AS marker
+    FROM candidates c JOIN authors a USING (author_name)
 ), windows AS (
     SELECT *, phrase_start[1 : len(msg_seq) + CASE WHEN author_named OR marker THEN 3 ELSE 0 END] AS win FROM lead_ins
 ), exact AS (
     SELECT *, len(list_intersect(msg, win)) AS found,
-           list_filter(msg, lambda m: length(m) >= 4 AND NOT list_contains(win, m)) AS unfound_long
+           list_filter(msg, lambda m: length(m) >= 4 AND NOT list_contains(win, m)) AS unfound_long,
+           CASE WHEN author_named THEN 0.1 ELSE 0 END + CASE WHEN marker THEN 0.05 ELSE 0 END + CASE WHEN kind = 'paid' THEN 0.05 ELSE 0 END AS bonus
     FROM windows
 ), scored AS (
+    -- a word counts as found where the speech has it, or one close to it ("listen" ~ "listening"); the score is at most
+    -- word_share + bonus, so a pair that could not make a read even with every long word close to one spoken goes no further
     SELECT *,
-           -- a word counts as found where the speech has it, or one close to it ("listen" ~ "listening"), looked for only
-           -- where that could still make a read (score at most word_share + 0.2)
-           (found + CASE WHEN (found + len(unfound_long)) / len(msg) + 0.2 < $min_read_score OR len(unfound_long) = 0 THEN 0
+           (found + CASE WHEN len(unfound_long) = 0 THEN 0
                          ELSE len(list_filter(unfound_long, lambda m: list_bool_or(list_transform(win, lambda w: jaro_winkler_similarity(m, w) >= 0.88)))) END)
                / len(msg) AS word_share
     FROM exact
+    WHERE (found + len(unfound_long)) / len(msg) + bonus >= $min_read_score
 ), paired AS (
     SELECT *,
            CASE WHEN len(msg_seq) < 2 THEN 1.0
-                WHEN word_share + 0.2 < $min_read_score THEN 0.0
+                WHEN word_share + bonus < $min_read_score THEN 0.0
                 ELSE len(list_intersect(list_transform(generate_series(1, len(msg_seq) - 1), lambda i: msg_seq[i] || ' ' || msg_seq[i + 1]),
                                         list_transform(generate_series(1, len(win) - 1), lambda j: win[j] || ' ' || win[j + 1])))
                      / (len(msg_seq) - 1) END AS pair_share
     FROM scored
 ), ranked AS (
     SELECT *,
-           word_share * (0.7 + 0.3 * pair_share) + CASE WHEN author_named THEN 0.1 ELSE 0 END + CASE WHEN marker THEN 0.05 ELSE 0 END
-               + CASE WHEN kind = 'paid' THEN 0.05 ELSE 0 END AS score
+           word_share * (0.7 + 0.3 * pair_share) + bonus AS score
     FROM paired
 ), best AS (
     SELECT *,

@@ -2,39 +2,46 @@
 -- $hive_window_s before it. Those messages (not read aloud) are de-duplicated by their words, ranked
 -- by words shared with the answer, how many people sent them and super chats, and the best
 -- $hive_max_messages merged into one prompt of `chat: NAME: TEXT` lines. Scored below reads.
--- Reads: reads, pairs, speech_phrases, speech_words, chat_aligned, chat. Writes: pairs.
-INSERT INTO pairs (video_id, prompt, response, method, score, message_ids, prompt_t_s, answer_start_s, answer_end_s)
+-- The turns, their answers and the unread chat are temp tables, not CTEs of the one INSERT: as one query DuckDB's two threads
+-- spent much of it waiting on each other (18.4 s against 12.0 s at benchmarks/mining_speed.py's full size).
+-- Reads: reads, pairs, speech_phrases, speech_words, chat, videos. Writes: pairs.
+
+-- turn starts outside the last read and its answer before them; they run up to the next read. With their stretch,
+-- so that their words are joined on it (not on the VOD alone, with a range filter over every word)
+CREATE OR REPLACE TEMP TABLE hive_turns AS
 WITH spans AS (
     SELECT r.video_id, r.read_start_s AS s, coalesce(p.answer_end_s, r.read_end_s) AS e
     FROM reads r LEFT JOIN pairs p ON p.video_id = r.video_id AND p.method = 'read' AND p.message_ids[1] = r.message_id
-), turns AS MATERIALIZED (
-    -- turn starts outside the last read and its answer before them; they run up to the next read. Materialized with
-    -- their stretch, so that their words are joined on it (not on the VOD alone, with a range filter over every word)
-    SELECT t.video_id, t.phrase_id, t.first_idx, t.start_s, n.read_first_idx AS next_read_idx, f.stretch
-    FROM speech_phrases t
-    ASOF LEFT JOIN spans s ON s.video_id = t.video_id AND t.start_s >= s.s
-    ASOF LEFT JOIN reads n ON n.video_id = t.video_id AND n.read_first_idx > t.first_idx
-    JOIN speech_words f ON f.video_id = t.video_id AND f.idx = t.first_idx
-    WHERE t.turn_start AND (s.e IS NULL OR t.start_s > s.e)
-), answers AS (
-    -- the turn's words in its stretch (up to the next pause of answer_pause_s)
-    -- the words put in order by a sort of each group's small list of positions, not by an ordered aggregate (a sort of all rows)
-    SELECT t.video_id, t.phrase_id, any_value(t.start_s) AS turn_s,
-           array_to_string(list_select(list(w.word), list_grade_up(list(w.idx))), ' ') AS response,
-           list_distinct(list(w.norm) FILTER (WHERE length(w.norm) > 3)) AS norms, count(*) AS n_words,
-           min(w.start_s) AS answer_start_s, max(w.end_s) AS answer_end_s
-    FROM turns t
-    JOIN speech_words w ON w.video_id = t.video_id AND w.stretch = t.stretch AND w.idx >= t.first_idx
-        AND w.idx < coalesce(t.next_read_idx, 9223372036854775807) AND w.start_s <= t.start_s + $answer_max_s
-    GROUP BY t.video_id, t.phrase_id
-    HAVING count(*) >= $min_answer_words
-), hive_chat AS MATERIALIZED (
-    -- the chat not read aloud, narrow (its words are read from chat where needed); messages with the same words are one group (`same`)
-    SELECT c.rowid AS mid, c.video_id, c.message_id, c.t_s, c.kind = 'paid' AS paid, hash(c.words) AS same, floor(c.t_s / $hive_window_s)::BIGINT AS bucket
-    FROM chat c SEMI JOIN videos v ON v.video_id = c.video_id AND v.category = 'zatsu'
-    ANTI JOIN reads r ON r.video_id = c.video_id AND r.message_id = c.message_id
-    WHERE c.kind IN ('text', 'paid') AND len(c.words) > 0
-), echoed AS (
+)
+SELECT t.video_id, t.phrase_id, t.first_idx, t.start_s, n.read_first_idx AS next_read_idx, f.stretch
+FROM speech_phrases t
+ASOF LEFT JOIN spans s ON s.video_id = t.video_id AND t.start_s >= s.s
+ASOF LEFT JOIN reads n ON n.video_id = t.video_id AND n.read_first_idx > t.first_idx
+JOIN speech_words f ON f.video_id = t.video_id AND f.idx = t.first_idx
+WHERE t.turn_start AND (s.e IS NULL OR t.start_s > s.e);
+
+-- the answers: each turn's words in its stretch (up to the next pause of answer_pause_s), put in order by a sort of
+-- each turn's small list of positions, not by an ordered aggregate (a sort of all rows)
+CREATE OR REPLACE TEMP TABLE hive_answers AS
+SELECT t.video_id, t.phrase_id, any_value(t.start_s) AS turn_s,
+       array_to_string(list_select(list(w.word), list_grade_up(list(w.idx))), ' ') AS response,
+       list_distinct(list(w.norm) FILTER (WHERE length(w.norm) > 3)) AS norms, count(*) AS n_words,
+       min(w.start_s) AS answer_start_s, max(w.end_s) AS answer_end_s
+FROM hive_turns t
+JOIN speech_words w ON w.video_id = t.video_id AND w.stretch = t.stretch AND w.idx >= t.first_idx
+    AND w.idx < coalesce(t.next_read_idx, 9223372036854775807) AND w.start_s <= t.start_s + $answer_max_s
+GROUP BY t.video_id, t.phrase_id
+HAVING count(*) >= $min_answer_words;
+
+-- the chat not read aloud, narrow (its words are read from chat where needed); messages with the same words are one group (`same`)
+CREATE OR REPLACE TEMP TABLE hive_chat AS
+SELECT c.rowid AS mid, c.video_id, c.message_id, c.t_s, c.kind = 'paid' AS paid, hash(c.words) AS same, floor(c.t_s / $hive_window_s)::BIGINT AS bucket
+FROM chat c SEMI JOIN videos v ON v.video_id = c.video_id AND v.category = 'zatsu'
+ANTI JOIN reads r ON r.video_id = c.video_id AND r.message_id = c.message_id
+WHERE c.kind IN ('text', 'paid') AND len(c.words) > 0;
+
+INSERT INTO pairs (video_id, prompt, response, method, score, message_ids, prompt_t_s, answer_start_s, answer_end_s)
+WITH echoed AS (
     -- messages another message with the same words came within hive_window_s of; a message sent alone can only be
     -- chosen for words it shares with the answer. Only groups of two or more need the window, on narrow rows.
     SELECT mid FROM (
@@ -45,7 +52,7 @@ WITH spans AS (
 ), turn_buckets AS (
     SELECT video_id, phrase_id, turn_s, norms,
            unnest(list_distinct([floor((turn_s - $hive_window_s) / $hive_window_s), floor(turn_s / $hive_window_s)]))::BIGINT AS bucket
-    FROM answers
+    FROM hive_answers
 ), shared AS (
     -- messages in a turn's window sharing a word of four letters or more with its answer: an equality join on the word,
     -- narrow rows straight from chat (read messages leave at the join with hive_chat, after this one, which leaves few rows;
@@ -93,5 +100,9 @@ WITH spans AS (
     GROUP BY r.video_id, r.phrase_id
 )
 SELECT a.video_id, p.prompt, a.response, 'hive', least(0.5, 0.2 + 0.1 * p.overlap), p.ids, p.first_t, a.answer_start_s, a.answer_end_s
-FROM answers a
+FROM hive_answers a
 JOIN prompts p ON p.video_id = a.video_id AND p.phrase_id = a.phrase_id;
+
+DROP TABLE hive_turns;
+DROP TABLE hive_answers;
+DROP TABLE hive_chat;

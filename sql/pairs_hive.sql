@@ -3,7 +3,7 @@
 -- by words shared with the answer, how many people sent them and super chats, and the best
 -- $hive_max_messages merged into one prompt of `chat: NAME: TEXT` lines. Scored below reads.
 -- The turns, their answers and the unread chat are temp tables, not CTEs of the one INSERT: as one query DuckDB's two threads
--- spent much of it waiting on each other (18.4 s against 12.0 s at benchmarks/mining_speed.py's full size).
+-- spent much of it waiting on each other (18.4 s against 12.1 s at benchmarks/mining_speed.py's full size).
 -- Reads: reads, pairs, speech_phrases, speech_words, chat, videos. Writes: pairs.
 
 -- turn starts outside the last read and its answer before them; they run up to the next read. With their stretch,

@@ -142,7 +142,7 @@ def parse_twitch(path: Path, skipped: Counter, start_ms: float | None = None) ->
 
 @contextmanager
 def _open(path: Path) -> Iterator[BinaryIO]:
-    """The file's bytes, gunzipped where it is gzip, after a UTF-8 BOM."""
+    """The file's bytes, gunzipped where it is gzip, after a UTF-8 BOM, read through a DepthGuard (it is fed to ijson)."""
     try:
         f = open(path, "rb")
     except OSError as e:
@@ -155,7 +155,7 @@ def _open(path: Path) -> Iterator[BinaryIO]:
                 stream.seek(0)
         except (OSError, EOFError, zlib.error) as e:
             raise SourceError(path, f"not a readable gzip file ({e})") from None
-        yield stream
+        yield DepthGuard(stream, path)
 
 
 @contextmanager
@@ -175,7 +175,7 @@ def _shape(path: Path) -> tuple[str, dict]:
     """How a chat JSON holds its comments ('file', 'list' or 'comment') and, for a chat file, the
     `video` and `streamer` objects that come before its comments. Raises SourceError for other JSON."""
     with _open(path) as stream, _reading(path, stream):
-        events = ijson.parse(DepthGuard(stream, path), use_float=True)
+        events = ijson.parse(stream, use_float=True)
         _, event, _ = next(events, ("", None, None))
         if event == "start_array":
             return "list", {}
@@ -215,7 +215,7 @@ def parse_twitch_json(path: Path, skipped: Counter) -> Iterator[ChatEvent]:
         return
     prefix = {"file": "comments.item", "list": "item", "comment": ""}[shape]
     with _open(path) as stream, _reading(path, stream):
-        for index, comment in enumerate(ijson.items(DepthGuard(stream, path), prefix, use_float=True)):
+        for index, comment in enumerate(ijson.items(stream, prefix, use_float=True)):
             try:
                 event = comment_event(comment, skipped)
             except RECORD_ERRORS as e:
@@ -251,7 +251,7 @@ def read_twitch_video(path: Path) -> TwitchVideo:
 
 def _first(path: Path, prefix: str) -> object | None:
     with _open(path) as stream, _reading(path, stream):
-        return next(ijson.items(DepthGuard(stream, path), prefix, use_float=True), None)
+        return next(ijson.items(stream, prefix, use_float=True), None)
 
 
 def _tail_objects(path: Path, keys: tuple[str, ...]) -> dict:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -198,6 +200,18 @@ def test_truncated_json_raises_source_error_with_the_byte_offset(tmp_path):
     cut.write_bytes(whole[: len(whole) // 2])
     with pytest.raises(SourceError, match=r"invalid JSON near byte [\d,]+: "):
         parse(cut)
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_json_nested_too_deep_is_refused_before_it_is_parsed(tmp_path, gz):
+    deep = comment(0, "x")
+    deep["message"]["user_badges"] = "DEEP"
+    path = write_twitchdownloader(tmp_path / ("c.json.gz" if gz else "c.json"), [deep], gz=gz)
+    raw = gzip.decompress(path.read_bytes()) if gz else path.read_bytes()
+    raw = raw.replace(b'"DEEP"', b"[" * 5000 + b"]" * 5000)
+    path.write_bytes(gzip.compress(raw) if gz else raw)
+    with pytest.raises(SourceError, match=rf"^{re.escape(str(path))}: JSON nested deeper than 256 levels between bytes "):
+        parse(path)
 
 
 @pytest.mark.parametrize("value, expected", [("212237951", "v212237951"), ("v212237951", "v212237951"), (212237951, "v212237951"),

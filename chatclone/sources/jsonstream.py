@@ -137,5 +137,8 @@ def utc_naive(dt: datetime) -> datetime:
 
 
 def from_epoch_ms(ms: float) -> datetime:
-    """Naive UTC datetime from milliseconds since the epoch."""
-    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).replace(tzinfo=None)
+    """Naive UTC datetime from milliseconds since the epoch; ValueError for one no datetime can hold."""
+    try:
+        return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).replace(tzinfo=None)
+    except (OverflowError, OSError):  # which one depends on how far out of range, and on the platform's C library
+        raise ValueError(f"timestamp {ms!r} ms is out of range") from None

@@ -274,6 +274,14 @@ def test_malformed_message_raises_source_error_naming_file_and_message(write_mes
     assert "message 1" in str(caught.value)
 
 
+@pytest.mark.parametrize("ts_ms", [6.77680361916768e19, 1e300, -1e300])  # found by hypothesis: OSError (EOVERFLOW) on Linux
+def test_timestamp_no_datetime_can_hold_raises_source_error_naming_the_message(write_messenger_export, ts_ms):
+    path = write_messenger_export([{"content": "fine"}, {"timestamp_ms": ts_ms}])
+
+    with pytest.raises(SourceError, match=r"message 1: .*timestamp \S+ ms is out of range"):
+        _parse(path)
+
+
 def test_media_uri_nested_past_the_recursion_limit_raises_source_error(write_messenger_export):
     path = write_messenger_export([{"content": None, "photos": [{"uri": "DEEP"}]}])
     depth = sys.getrecursionlimit() + 500

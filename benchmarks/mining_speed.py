@@ -13,6 +13,8 @@ messages are hive-like duplicates, some super chats, stickers and memberships. -
 Then, each in a child process (peak RSS from os.wait4):
   * each SQL step alone on a copy (wh.run(step, ...) in one transaction, as mine() runs them), then mine()
     end to end on the never-mined original;
+  * then, on the mined original, mine() as a nightly run does it: with nothing changed (the fingerprints only), and with
+    1% of the VODs to mine again (forgotten by mined_videos, as after a chat re-fetch or a new transcript);
   * on a 1% sample (the same generator at N/100 messages and VODs, its own warehouse): mine() again and a
     straightforward pandas + rapidfuzz implementation of the same idea (reads, read answers and the hive, timed
     apart), so the two compare on the same data, and extrapolated to the full size (the work per VOD is the same).
@@ -191,9 +193,10 @@ def generate(path: Path, shape: Shape, memory_limit: str) -> dict:
 
 
 def _mine_child(path: str, mode: str, memory_limit: str) -> dict:
-    """mode 'mine': mine() end to end; 'steps': each step of mine() timed alone. Both report the reads against the planted ones."""
+    """mode 'mine': mine() end to end; 'steps': each step of mine() timed alone; 'nightly': mine() again on the mined
+    warehouse, with nothing changed and with 1% of the VODs to mine again. All report the reads against the planted ones."""
     from chatclone.config import Mining
-    from chatclone.mining import STEPS, mine
+    from chatclone.mining import STEPS, mine, mining_params
     from chatclone.warehouse import Warehouse
 
     settings = Mining()
@@ -205,8 +208,19 @@ def _mine_child(path: str, mode: str, memory_limit: str) -> dict:
             t0 = time.perf_counter()
             report["counts"] = mine(wh, settings)
             report["elapsed_s"] = time.perf_counter() - t0
+        elif mode == "nightly":
+            t0 = time.perf_counter()
+            report["unchanged_vods"] = mine(wh, settings)["vods_mined"]
+            report["unchanged_s"] = time.perf_counter() - t0
+            vods = wh.con.execute("SELECT count(*) FROM mined_videos").fetchall()[0][0]
+            wh.con.execute("DELETE FROM mined_videos WHERE video_id IN (SELECT video_id FROM mined_videos ORDER BY hash(video_id) LIMIT ?)",
+                           [max(1, vods // 100)])
+            t0 = time.perf_counter()
+            report["changed_vods"] = mine(wh, settings)["vods_mined"]
+            report["elapsed_s"] = report["changed_s"] = time.perf_counter() - t0
+            report["vods"] = vods
         else:
-            params, steps = settings.model_dump(), {}
+            params, steps = mining_params(settings), {}
             wh.con.execute("BEGIN")
             for step in STEPS:
                 print(json.dumps({"start": step, "at": time.time()}), flush=True)  # the parent times a step a --timeout kills
@@ -486,7 +500,7 @@ def measure(shape: Shape, label: str, workdir: Path, args, console) -> list[dict
     gen = run_child("generate", path, args.memory_limit, extra=("--shape", json.dumps(asdict(shape))))
     console.print(f"generated {label}: {gen['chat']:,} messages, {gen['cues']:,} cues, {gen['words']:,} words, {gen['videos']:,} VODs "
                   f"({gen['hours']:,.0f} h of speech), {gen['bench_planted']:,} reads planted; {gen['file_mib']:,.0f} MiB in {gen['generate_s']:.1f} s (not timed)")
-    modes = (["steps"] if label == "full" and args.steps else []) + (["baseline"] if label == "sample" else []) + ["mine"]
+    modes = (["steps"] if label == "full" and args.steps else []) + (["baseline"] if label == "sample" else []) + ["mine"] + (["nightly"] if label == "full" else [])
     reports = []
     for mode in modes:
         target = path
@@ -563,6 +577,8 @@ def main(argv: list[str] | None = None) -> int:
         table.add_column(col, justify="left" if col in ("data", "what") else "right")
     by = {(r["label"], r["mode"]): r for r in runs}
     for r in runs:
+        if r["mode"] == "nightly":   # its own line below: messages/s means little for a run that mines 1% of them
+            continue
         what = {"mine": "mine()", "steps": "steps", "baseline": "baseline"}[r["mode"]]
         data = f"{'1% sample' if r['label'] == 'sample' else 'full'}, {r['shape'].vods:,} VOD{'s' if r['shape'].vods > 1 else ''}"
         if r["timed_out"]:
@@ -593,6 +609,12 @@ def main(argv: list[str] | None = None) -> int:
                           + ("met" if align >= ALIGN_GOAL_PER_CORE else "NOT met"))
 
     base, small, big = by.get(("sample", "baseline")), by.get(("sample", "mine")), by.get(("full", "mine"))
+    nightly = by.get(("full", "nightly"))
+    if nightly and not nightly["timed_out"]:
+        console.print(f"nightly mine() on the mined full warehouse ({nightly['vods']:,} VODs): nothing changed {nightly['unchanged_s']:.2f} s "
+                      f"({nightly['unchanged_vods']} VOD(s) mined); {nightly['changed_vods']} VOD(s) to mine again {nightly['changed_s']:.2f} s, "
+                      f"peak RSS {nightly['peak_rss_mib']:,.0f} MiB; reads after it: {_quality(nightly)[1]} planted found"
+                      + (f" (the baseline mines the {base['shape'].vods} VOD(s) of the 1% sample in {base['elapsed_s']:.2f} s)" if base else ""))
     if base and small and not base["timed_out"]:
         base_rate = base["messages"] / base["elapsed_s"]
         mined = "did not finish" if small["timed_out"] else f"{small['pairs']:,} and {small['hive_pairs']:,}"

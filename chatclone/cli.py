@@ -215,7 +215,8 @@ def _print_build(result: dict) -> None:
     )
     mined, cpt = result.get("mining"), result.get("cpt")
     if mined and mined.get("speech_words"):
-        out.print(f"zatsu mining: {mined['reads']} messages read aloud, {mined['read']} read pairs, {mined['hive']} hive pairs")
+        out.print(f"zatsu mining: {mined['reads']} messages read aloud, {mined['read']} read pairs, {mined['hive']} hive pairs "
+                  f"from {mined['vods']} VOD(s) ({mined['vods_mined']} new or changed, mined now)")
     if cpt and cpt.get("videos"):
         docs = cpt["documents"]
         out.print(f"CPT corpus: {cpt['videos']} solo VOD(s), {sum(docs.values())} documents ({cpt['words']} words)")

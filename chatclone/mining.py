@@ -1,28 +1,49 @@
 """Zatsu pair mining, set-based in DuckDB: speech and chat aligned, reads found, answers cut, the hive merged.
 
-Every step is a file in sql/ run over the whole warehouse (no loop over rows in Python):
+Every step is a file in sql/ run over the zatsu VODs to mine (no loop over rows in Python):
 
-    align_speech   transcript words of zatsu VODs -> speech_words, speech_phrases (split at pauses)
-    align_chat     chat -> chat_aligned (normalized words, the phrase in progress and the next one)
+    mine_todo      the zatsu VODs whose inputs changed since they were mined -> mine_videos (the rest are kept as they are)
+    align_speech   their transcript words -> speech_words, speech_phrases (split at pauses)
+    align_chat     their chat -> chat_aligned (the phrase in progress and the next one)
     reads          chat messages read aloud at the start of a phrase -> reads (with their score)
     pairs_read     the message read -> the speech after it (until the next read, a long pause, a maximum)
     pairs_hive     unread answers -> the de-duplicated, ranked chat before them, merged into one prompt
+    mine_done      each VOD mined -> mined_videos, with the fingerprint of what it was mined from
+
+A VOD's fingerprint hashes its transcript words, its chat and the mining version: the [mining] settings and the
+text of these SQL files. So a nightly run mines only the new or changed VODs, and new settings or a new
+release of the SQL mine every VOD again.
 """
 
 from __future__ import annotations
 
-from chatclone.config import Mining
-from chatclone.warehouse import Warehouse
+import hashlib
+import json
 
-STEPS = ("align_speech", "align_chat", "reads", "pairs_read", "pairs_hive")
+from chatclone.config import Mining
+from chatclone.warehouse import Warehouse, load_sql
+
+STEPS = ("mine_todo", "align_speech", "align_chat", "reads", "pairs_read", "pairs_hive", "mine_done")
+
+
+def mining_params(settings: Mining) -> dict:
+    """The $parameters of the mining steps: the settings, and `version`, a sha256 of them and of the steps' SQL."""
+    params = settings.model_dump()
+    digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode())
+    for step in STEPS:
+        digest.update(load_sql(step).encode())
+    return params | {"version": digest.hexdigest()}
 
 
 def mine(wh: Warehouse, settings: Mining) -> dict[str, int]:
-    """Rebuild speech_words, speech_phrases, chat_aligned, reads and pairs from the zatsu VODs; return row counts."""
-    params = settings.model_dump()
+    """Mine the zatsu VODs that are new or changed into speech_words, speech_phrases, chat_aligned, reads and pairs
+    (and drop the rows of VODs no longer zatsu), in one transaction; return the tables' row counts, `vods` (zatsu
+    VODs mined, now and before) and `vods_mined` (those mined now)."""
+    params = mining_params(settings)
     wh.con.execute("BEGIN")
     try:
-        for step in STEPS:
+        vods_mined, stale = wh.run("mine_todo", **params)[0]
+        for step in STEPS[1:] if vods_mined or stale else STEPS[-1:]:
             if step == "pairs_hive" and not settings.hive:
                 continue
             wh.run(step, **params)
@@ -31,4 +52,4 @@ def mine(wh: Warehouse, settings: Mining) -> dict[str, int]:
         wh.con.execute("ROLLBACK")
         raise
     counts = dict(wh.run("count_mining"))
-    return {k: counts.get(k, 0) for k in ("speech_words", "speech_phrases", "chat_aligned", "reads", "read", "hive")}
+    return {k: counts.get(k, 0) for k in ("speech_words", "speech_phrases", "chat_aligned", "reads", "read", "hive", "vods")} | {"vods_mined": vods_mined}

@@ -60,7 +60,7 @@ def segment(workspace: str) -> None:
 
 
 def mine(workspace: str) -> dict[str, int]:
-    """Mine the zatsu VODs' (chat -> answer) pairs into `pairs`; return row counts of each step."""
+    """Mine the new or changed zatsu VODs' (chat -> answer) pairs into `pairs`; return row counts (chatclone.mining.mine)."""
     from chatclone import mining
 
     ws = open_workspace(Path(workspace))

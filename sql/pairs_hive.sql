@@ -4,7 +4,7 @@
 -- $hive_max_messages merged into one prompt of `chat: NAME: TEXT` lines. Scored below reads.
 -- The turns, their answers and the unread chat are temp tables, not CTEs of the one INSERT: as one query DuckDB's two threads
 -- spent much of it waiting on each other (18.4 s against 12.1 s at benchmarks/mining_speed.py's full size).
--- Reads: reads, pairs, speech_phrases, speech_words, chat, videos. Writes: pairs.
+-- Only the VODs of mine_videos (mine_todo.sql). Reads: reads, pairs, speech_phrases, speech_words, chat, mine_videos. Writes: pairs.
 
 -- turn starts outside the last read and its answer before them; they run up to the next read. With their stretch,
 -- so that their words are joined on it (not on the VOD alone, with a range filter over every word)
@@ -12,9 +12,11 @@ CREATE OR REPLACE TEMP TABLE hive_turns AS
 WITH spans AS (
     SELECT r.video_id, r.read_start_s AS s, coalesce(p.answer_end_s, r.read_end_s) AS e
     FROM reads r LEFT JOIN pairs p ON p.video_id = r.video_id AND p.method = 'read' AND p.message_ids[1] = r.message_id
+    SEMI JOIN mine_videos m ON m.video_id = r.video_id
 )
 SELECT t.video_id, t.phrase_id, t.first_idx, t.start_s, n.read_first_idx AS next_read_idx, f.stretch
 FROM speech_phrases t
+SEMI JOIN mine_videos m ON m.video_id = t.video_id
 ASOF LEFT JOIN spans s ON s.video_id = t.video_id AND t.start_s >= s.s
 ASOF LEFT JOIN reads n ON n.video_id = t.video_id AND n.read_first_idx > t.first_idx
 JOIN speech_words f ON f.video_id = t.video_id AND f.idx = t.first_idx
@@ -36,7 +38,7 @@ HAVING count(*) >= $min_answer_words;
 -- the chat not read aloud, narrow (its words are read from chat where needed); messages with the same words are one group (`same`)
 CREATE OR REPLACE TEMP TABLE hive_chat AS
 SELECT c.rowid AS mid, c.video_id, c.message_id, c.t_s, c.kind = 'paid' AS paid, hash(c.words) AS same, floor(c.t_s / $hive_window_s)::BIGINT AS bucket
-FROM chat c SEMI JOIN videos v ON v.video_id = c.video_id AND v.category = 'zatsu'
+FROM chat c SEMI JOIN mine_videos v ON v.video_id = c.video_id
 ANTI JOIN reads r ON r.video_id = c.video_id AND r.message_id = c.message_id
 WHERE c.kind IN ('text', 'paid') AND len(c.words) > 0;
 
@@ -60,7 +62,7 @@ WITH echoed AS (
     SELECT t.video_id, t.phrase_id, m.mid, count(DISTINCT t.word) AS overlap
     FROM (SELECT video_id, phrase_id, turn_s, bucket, unnest(norms) AS word FROM turn_buckets) t
     JOIN (SELECT * FROM (SELECT c.video_id, c.rowid AS mid, c.t_s, floor(c.t_s / $hive_window_s)::BIGINT AS bucket, unnest(c.words) AS word
-                         FROM chat c SEMI JOIN videos v ON v.video_id = c.video_id AND v.category = 'zatsu'
+                         FROM chat c SEMI JOIN mine_videos v ON v.video_id = c.video_id
                          WHERE c.kind IN ('text', 'paid'))
           WHERE length(word) > 3) m
         ON m.video_id = t.video_id AND m.bucket = t.bucket AND m.word = t.word AND m.t_s BETWEEN t.turn_s - $hive_window_s AND t.turn_s

@@ -8,18 +8,18 @@
 -- lead-in naming its author, for "says"/"asks", and for super chats. Among equals, the earliest message
 -- (the one others copied) wins. Each phrase keeps its best message and each message its best phrase; a
 -- pair that is both, scoring at least $min_read_score, is a read.
--- Reads: speech_words, speech_phrases, chat, videos. Writes: reads.
-DELETE FROM reads;
+-- Only the VODs of mine_videos (mine_todo.sql). Reads: speech_words, speech_phrases, chat, mine_videos, mine_stale. Writes: reads.
+DELETE FROM reads WHERE video_id IN (SELECT video_id FROM mine_stale);
 INSERT INTO reads
 WITH head_words AS MATERIALIZED (
     SELECT p.video_id, p.phrase_id, p.first_idx, p.start_s, p.k, w.norm
     FROM (SELECT video_id, phrase_id, first_idx, start_s, k, first_idx + k AS at_idx
-          FROM speech_phrases, range($probe_span_words + 6) r(k)) p
-    JOIN speech_words w ON w.video_id = p.video_id AND w.idx = p.at_idx
+          FROM speech_phrases SEMI JOIN mine_videos USING (video_id), range($probe_span_words + 6) r(k)) p
+    JOIN (SELECT video_id, idx, norm FROM speech_words SEMI JOIN mine_videos USING (video_id)) w ON w.video_id = p.video_id AND w.idx = p.at_idx
 ), messages AS (
     SELECT c.rowid AS mid, c.video_id, c.t_s, c.words,
            least($probe_min_letters, list_max(list_transform(c.words, lambda w: length(w)))) AS probe_letters
-    FROM chat c SEMI JOIN videos v ON v.video_id = c.video_id AND v.category = 'zatsu'
+    FROM chat c SEMI JOIN mine_videos v ON v.video_id = c.video_id
     WHERE c.kind IN ('text', 'paid') AND len(c.words) >= $min_read_words
 ), message_probes AS (
     -- probes: its words of $probe_min_letters or more letters (its longest, where it has none that long)

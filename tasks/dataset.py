@@ -27,7 +27,8 @@ def segment_conversations(workspace: str) -> None:
 def mine_pairs(workspace: str) -> dict:
     """Align chat to speech in the zatsu VODs and mine (chat -> answer) pairs; return counts."""
     counts = pipeline.mine(workspace)
-    get_run_logger().info("mined: %d reads, %d read pairs, %d hive pairs", counts["reads"], counts["read"], counts["hive"])
+    get_run_logger().info("mined %d new or changed zatsu VOD(s) of %d: %d reads, %d read pairs, %d hive pairs in all",
+                          counts["vods_mined"], counts["vods"], counts["reads"], counts["read"], counts["hive"])
     return counts
 
 

@@ -153,6 +153,70 @@ def test_only_zatsu_vods_are_mined_and_mining_twice_gives_the_same_pairs(wh):
     assert pairs(wh) == first and {p[0] for p in first} == {"read"} and len(first) == 1
 
 
+def stream(wh, video_id: str, food: str) -> None:
+    """A VOD where Yuki's question is read aloud and answered, and chat before an unread answer."""
+    add_vod(wh, video_id)
+    chat(wh, 1.0, "Yuki", "what did you eat today", video_id=video_id)
+    say(wh, 3.0, "what did you eat today", video_id=video_id)
+    say(wh, 5.5, f"{food} again, i love {food}", video_id=video_id)
+    chat(wh, 20.0, "Ren", "favorite game", video_id=video_id)
+    chat(wh, 21.0, "Aoi", "favorite game", video_id=video_id)
+    say(wh, 24.0, "my favorite game is still the old farming one", video_id=video_id)
+
+
+def mined_rows(wh) -> dict[str, list[str]]:
+    """Every mining table's rows, sorted, so that two runs compare as equal."""
+    return {t: sorted(map(repr, wh.con.execute(f"SELECT * FROM {t}").fetchall()))
+            for t in ("speech_words", "speech_phrases", "chat_aligned", "reads", "pairs")}
+
+
+def test_a_rerun_mines_only_the_vods_that_changed_and_ends_as_a_full_rebuild_would(wh, tmp_path):
+    stream(wh, "v1", "ramen")
+    stream(wh, "v2", "curry")
+    first = mine(wh, Mining())
+    assert first["vods_mined"] == 2 and first["read"] == 2 and first["hive"] == 2
+    before = mined_rows(wh)
+
+    assert mine(wh, Mining())["vods_mined"] == 0 and mined_rows(wh) == before   # nothing changed: nothing mined
+
+    stream(wh, "v3", "sushi")                                                   # a new VOD
+    chat(wh, 30.0, "Mika", "did you sleep well", video_id="v1")                # v1's chat re-fetched with one more message
+    say(wh, 33.0, "did you sleep well", video_id="v1")
+    say(wh, 35.5, "no, the cat woke me up at five", video_id="v1")
+    counts = mine(wh, Mining())
+    assert counts["vods_mined"] == 2 and counts["vods"] == 3 and counts["read"] == 4
+
+    wh.con.execute("DELETE FROM mined_videos")                                  # what a rebuild from scratch gives
+    incremental = mined_rows(wh)
+    assert mine(wh, Mining())["vods_mined"] == 3 and mined_rows(wh) == incremental
+
+
+def test_a_vod_no_longer_zatsu_loses_its_rows_and_new_settings_mine_every_vod_again(wh):
+    stream(wh, "v1", "ramen")
+    stream(wh, "v2", "curry")
+    mine(wh, Mining())
+    wh.con.execute("UPDATE videos SET category = 'solo' WHERE video_id = 'v2'")
+    counts = mine(wh, Mining())
+    assert counts["vods_mined"] == 0 and counts["vods"] == 1
+    assert {t: {r[0] for r in wh.con.execute(f"SELECT DISTINCT video_id FROM {t}").fetchall()}
+            for t in ("speech_words", "speech_phrases", "chat_aligned", "reads", "pairs")} == dict.fromkeys(
+        ("speech_words", "speech_phrases", "chat_aligned", "reads", "pairs"), {"v1"})
+
+    counts = mine(wh, Mining(hive=False))
+    assert counts["vods_mined"] == 1 and counts["hive"] == 0 and counts["read"] == 1
+
+
+def test_the_mining_version_changes_with_the_settings_and_the_sql(monkeypatch):
+    import chatclone.mining as mining
+
+    version = mining.mining_params(Mining())["version"]
+    assert mining.mining_params(Mining())["version"] == version
+    assert mining.mining_params(Mining(hive_window_s=30))["version"] != version
+    real = mining.load_sql
+    monkeypatch.setattr(mining, "load_sql", lambda name: real(name) + ("\n-- a fix" if name == "reads" else ""))
+    assert mining.mining_params(Mining())["version"] != version
+
+
 def test_chat_is_aligned_to_the_phrase_in_progress_and_the_next_one(wh):
     add_vod(wh)
     say(wh, 1.0, "hello everyone")

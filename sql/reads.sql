@@ -12,6 +12,7 @@
 DELETE FROM reads WHERE video_id IN (SELECT video_id FROM mine_stale);
 INSERT INTO reads
 WITH head_words AS MATERIALIZED (
+    -- both sides restricted to the VODs to mine: with the phrases alone, DuckDB built its hash table on their 22M head rows
     SELECT p.video_id, p.phrase_id, p.first_idx, p.start_s, p.k, w.norm
     FROM (SELECT video_id, phrase_id, first_idx, start_s, k, first_idx + k AS at_idx
           FROM speech_phrases SEMI JOIN mine_videos USING (video_id), range($probe_span_words + 6) r(k)) p

@@ -164,10 +164,12 @@ def stream(wh, video_id: str, food: str) -> None:
     say(wh, 24.0, "my favorite game is still the old farming one", video_id=video_id)
 
 
+MINED_TABLES = ("speech_words", "speech_phrases", "chat_aligned", "reads", "pairs")
+
+
 def mined_rows(wh) -> dict[str, list[str]]:
     """Every mining table's rows, sorted, so that two runs compare as equal."""
-    return {t: sorted(map(repr, wh.con.execute(f"SELECT * FROM {t}").fetchall()))
-            for t in ("speech_words", "speech_phrases", "chat_aligned", "reads", "pairs")}
+    return {t: sorted(map(repr, wh.con.execute(f"SELECT * FROM {t}").fetchall())) for t in MINED_TABLES}
 
 
 def test_a_rerun_mines_only_the_vods_that_changed_and_ends_as_a_full_rebuild_would(wh, tmp_path):
@@ -198,9 +200,7 @@ def test_a_vod_no_longer_zatsu_loses_its_rows_and_new_settings_mine_every_vod_ag
     wh.con.execute("UPDATE videos SET category = 'solo' WHERE video_id = 'v2'")
     counts = mine(wh, Mining())
     assert counts["vods_mined"] == 0 and counts["vods"] == 1
-    assert {t: {r[0] for r in wh.con.execute(f"SELECT DISTINCT video_id FROM {t}").fetchall()}
-            for t in ("speech_words", "speech_phrases", "chat_aligned", "reads", "pairs")} == dict.fromkeys(
-        ("speech_words", "speech_phrases", "chat_aligned", "reads", "pairs"), {"v1"})
+    assert {t: {r[0] for r in wh.con.execute(f"SELECT DISTINCT video_id FROM {t}").fetchall()} for t in MINED_TABLES} == dict.fromkeys(MINED_TABLES, {"v1"})
 
     counts = mine(wh, Mining(hive=False))
     assert counts["vods_mined"] == 1 and counts["hive"] == 0 and counts["read"] == 1

@@ -169,6 +169,19 @@ def training_args(stage: str, out_dir: Path, cfg: Train, seed: int, device: str,
     )
 
 
+def final_eval_loss(trainer) -> float:
+    """The validation loss of the trained model: the one the trainer logged at its last step, else a new evaluation.
+
+    With a step-based eval strategy the trainer evaluates at its last step itself; evaluating again would
+    be a second pass over the whole validation set. Not where the best checkpoint was loaded at the end.
+    """
+    if not trainer.args.load_best_model_at_end:
+        for entry in reversed(trainer.state.log_history):
+            if "eval_loss" in entry and entry.get("step") == trainer.state.global_step:
+                return entry["eval_loss"]
+    return trainer.evaluate()["eval_loss"]
+
+
 def last_checkpoint(out_dir: Path) -> str | None:
     """The newest checkpoint directory of a stage, or None."""
     from transformers.trainer_utils import get_last_checkpoint
@@ -208,7 +221,7 @@ def train_stage(stage: str, model, tokenizer, train_ds, eval_ds, out_dir: Path, 
         log.info("%s: resuming from %s", stage, checkpoint)
     padding = padding_fraction(trainer)
     output = trainer.train(resume_from_checkpoint=checkpoint)
-    eval_loss = trainer.evaluate()["eval_loss"] if eval_ds is not None else None
+    eval_loss = final_eval_loss(trainer) if eval_ds is not None else None
     adapter_dir = Path(out_dir) / "adapter"
     trainer.save_model(str(adapter_dir))
     tokenizer.save_pretrained(str(adapter_dir))

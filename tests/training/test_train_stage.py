@@ -10,6 +10,14 @@ from chatclone.training import load_for_training, sft_datasets, train_stage
 from factories import ANSWER, pattern_conversations, write_datasets
 
 
+class Evaluations(TrainerCallback):
+    def __init__(self):
+        self.seen = []  # (step, eval_loss) of every evaluation
+
+    def on_evaluate(self, args, state, control, metrics=None, **kwargs):
+        self.seen.append((state.global_step, metrics["eval_loss"]))
+
+
 class CrashAfterFirstSave(TrainerCallback):
     def on_save(self, args, state, control, **kwargs):
         raise KeyboardInterrupt("simulated kill after a checkpoint")
@@ -24,11 +32,14 @@ def test_training_lowers_validation_perplexity_and_the_adapter_generates(base_pa
     val = [c["messages"] for c in pattern_conversations(6)]
     before = assistant_perplexity(model, tokenizer, val, max_length=64)["perplexity"]
 
-    result = train_stage("sft", model, tokenizer, train_ds, eval_ds, tmp_path / "run", tiny_train, seed=1)
+    evaluations = Evaluations()
+    result = train_stage("sft", model, tokenizer, train_ds, eval_ds, tmp_path / "run", tiny_train, seed=1, callbacks=[evaluations])
 
     after = assistant_perplexity(model, tokenizer, val, max_length=64)["perplexity"]
     assert math.isfinite(after) and after < before / 2, (before, after)
     assert result.global_step == 12 and result.eval_loss is not None
+    # eval_steps 6: the validation set is evaluated at steps 6 and 12, and the final loss is step 12's, not a third pass
+    assert [step for step, _ in evaluations.seen] == [6, 12] and result.eval_loss == evaluations.seen[-1][1]
 
     reloaded = PeftModel.from_pretrained(load_model(base_path), result.adapter_dir)
     prompt = tokenizer.apply_chat_template(val[0][:2], add_generation_prompt=True, return_tensors="pt", return_dict=True)

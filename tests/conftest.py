@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -173,6 +174,36 @@ def write_messenger_export(write_json):
 
 
 # --- A small "trained" model: the bundled base with a LoRA adapter, for evaluation, serving and merging tests.
+
+
+@pytest.fixture(scope="session")
+def prefect_api(tmp_path_factory):
+    """The port of a real `prefect server` on 127.0.0.1, up for the whole session. CLI commands run as subprocesses
+    report their flow runs to it, as they do where PREFECT_API_URL is set; without it each would start a temporary
+    server of its own (~9 s a command)."""
+    from prefect_server import free_port, prefect_env, start_server, stop
+
+    home = tmp_path_factory.mktemp("prefect-server")
+    port = free_port()
+    server = start_server(port, prefect_env(home / "home", port), home / "server.log")
+    yield port
+    stop(server)
+
+
+@pytest.fixture(scope="session")
+def chatclone(prefect_api, tmp_path_factory):
+    """`chatclone(*ARGS, env_extra=None, timeout=300, cwd=None)`: `python -m chatclone ARGS` in a subprocess, as a user
+    runs it, its flows reported to the session's prefect server and MLflow in the workspace. Returns the CompletedProcess."""
+    from prefect_server import prefect_env
+
+    env = prefect_env(tmp_path_factory.mktemp("prefect-client"), prefect_api, PREFECT_LOGGING_LEVEL="WARNING")
+    env.pop("MLFLOW_TRACKING_URI", None)
+
+    def run(*args: str, env_extra: dict[str, str] | None = None, timeout: int = 300, cwd: Path | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "chatclone", *args], capture_output=True, text=True, timeout=timeout,
+                              cwd=cwd, env={**env, **(env_extra or {})})
+
+    return run
 
 
 @pytest.fixture(scope="session")

@@ -67,15 +67,14 @@ def test_unknown_import_format_is_refused(ws):
 
 
 @pytest.mark.integration
-def test_import_with_a_broken_file_reports_it_and_exits_1(ws, tmp_path):
+def test_import_with_a_broken_file_reports_it_and_exits_1(ws, tmp_path, chatclone):
     good = tmp_path / "good.json"
     good.write_text(json.dumps({"channel": {"id": "5", "name": "general"}, "messages": [
         {"id": "1", "type": "Default", "timestamp": "2024-01-01T10:00:00+00:00", "content": "hello there",
          "author": {"id": "y", "name": "yuki"}}]}))
     broken = tmp_path / "broken.json"
     broken.write_text('{"channel": {"id": "6"}, "messages": [{"id": "1", "type": "Defa')
-    proc = run("import", "discord", str(good), str(broken), "-w", str(ws),
-               env_extra={"PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_LOGGING_LEVEL": "WARNING"})
+    proc = chatclone("import", "discord", str(good), str(broken), "-w", str(ws))
     assert proc.returncode == 1, proc.stderr
     quarantined = [line for line in proc.stderr.splitlines() if line.startswith("quarantined:")]
     assert len(quarantined) == 1 and "broken.json" in quarantined[0] and "invalid JSON" in quarantined[0]

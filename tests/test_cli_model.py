@@ -13,10 +13,6 @@ from factories import conversation, make_run, write_jsonl
 pytestmark = pytest.mark.integration
 
 
-def run(*args):
-    return subprocess.run([sys.executable, "-m", "chatclone", *args], capture_output=True, text=True, timeout=300, env={k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"})
-
-
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory, base_model_path, lora_adapter):
     """A workspace with a test split and a run (the session's adapter) that has an MLflow run in the workspace's mlflow.db."""
@@ -33,9 +29,9 @@ def workspace(tmp_path_factory, base_model_path, lora_adapter):
 
 
 @pytest.fixture(scope="module")
-def evaluated(workspace):
+def evaluated(workspace, chatclone):
     """`chatclone eval --json` run once on the workspace."""
-    return run("eval", "--json", "-w", str(workspace.root))
+    return chatclone("eval", "--json", "-w", str(workspace.root))
 
 
 def test_eval_json_is_one_object_with_both_perplexities(evaluated):
@@ -56,21 +52,21 @@ def test_eval_logs_its_metrics_to_the_runs_mlflow_run(evaluated, workspace):
     assert {"perplexity_base", "eval_tokens"} <= metrics.keys()
 
 
-def test_chat_once_prints_one_reply_and_exits(workspace):
-    proc = run("chat", "--once", "hi", "-w", str(workspace.root))
+def test_chat_once_prints_one_reply_and_exits(workspace, chatclone):
+    proc = chatclone("chat", "--once", "hi", "-w", str(workspace.root))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() and "<|im" not in proc.stdout
 
 
-def test_export_without_merge_says_what_it_needs(workspace):
-    proc = run("export", "-w", str(workspace.root))
+def test_export_without_merge_says_what_it_needs(workspace, chatclone):
+    proc = chatclone("export", "-w", str(workspace.root))
     assert proc.returncode == 2
     assert "--merge" in proc.stderr and proc.stderr.startswith("error:") and proc.stderr.strip().count("\n") == 0
 
 
-def test_eval_without_a_trained_run_is_a_one_line_error(tmp_path):
+def test_eval_without_a_trained_run_is_a_one_line_error(tmp_path, chatclone):
     ws = init_workspace(tmp_path / "ws", "mika", ["Mika"])
-    proc = run("eval", "-w", str(ws.root))
+    proc = chatclone("eval", "-w", str(ws.root))
     assert proc.returncode == 2 and "chatclone train" in proc.stderr and proc.stderr.strip().count("\n") == 0
 
 

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections import Counter
 
 import pytest
@@ -195,17 +192,12 @@ def test_a_twitch_just_chatting_vod_is_classified_zatsu_and_mined_for_a_read(wh,
 # --- the command line -----------------------------------------------------------------------
 
 
-def test_chatclone_import_twitch_loads_the_vod(tmp_path):
-    env = {**os.environ, "PREFECT_HOME": os.environ.get("PREFECT_HOME", str(tmp_path / "prefect"))}
-
-    def run(*args):
-        return subprocess.run([sys.executable, "-m", "chatclone", *args], capture_output=True, text=True, env=env, timeout=300)
-
+def test_chatclone_import_twitch_loads_the_vod(tmp_path, chatclone):
     ws = tmp_path / "ws"
-    assert run("init", "mika", "--speaker", "Mika", "--workspace", str(ws)).returncode == 0
+    assert chatclone("init", "mika", "--speaker", "Mika", "--workspace", str(ws)).returncode == 0
     path = write_twitchdownloader(tmp_path / f"{VOD}.json", stream(4))
 
-    proc = run("import", "twitch", str(path), "--workspace", str(ws))
+    proc = chatclone("import", "twitch", str(path), "--workspace", str(ws))
 
     assert proc.returncode == 0, proc.stderr
     assert f"{VOD}.json" in proc.stdout and "1 video(s), 5 row(s) added, 0 quarantined" in proc.stdout
@@ -218,7 +210,7 @@ def test_chatclone_import_twitch_loads_the_vod(tmp_path):
     with open(ws / "persona.toml", "a", encoding="utf-8") as f:
         f.write(f'\n[[sources.exports]]\nformat = "twitch"\npath = "{folder.relative_to(ws).as_posix()}"\n')
 
-    proc = run("import", "twitch", "--workspace", str(ws))
+    proc = chatclone("import", "twitch", "--workspace", str(ws))
 
     assert proc.returncode == 0, proc.stderr
     with Warehouse(ws / "warehouse.duckdb", read_only=True) as wh:

@@ -1,10 +1,7 @@
 """Importing a yt-dlp channel folder: videos, cues, words and chat rows; broken videos quarantined."""
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -150,15 +147,10 @@ def test_a_second_failed_import_counts_up_attempts(channel, tmp_path):
         assert wh.con.execute("SELECT attempts FROM videos WHERE video_id = ?", [BROKEN]).fetchall() == [(2,)]
 
 
-def test_cli_import_youtube_dir_reports_the_broken_video_and_exits_1(channel, tmp_path):
-    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_LOGGING_LEVEL": "WARNING"}
+def test_cli_import_youtube_dir_reports_the_broken_video_and_exits_1(channel, tmp_path, chatclone):
     ws = tmp_path / "ws"
-
-    def cli(*args):
-        return subprocess.run([sys.executable, "-m", "chatclone", *args], capture_output=True, text=True, env=env, timeout=300)
-
-    assert cli("init", "mika", "--speaker", "Mika", "--workspace", str(ws)).returncode == 0
-    proc = cli("import", "youtube-dir", str(channel), "-w", str(ws))
+    assert chatclone("init", "mika", "--speaker", "Mika", "--workspace", str(ws)).returncode == 0
+    proc = chatclone("import", "youtube-dir", str(channel), "-w", str(ws))
     assert proc.returncode == 1, proc.stderr
     quarantined = [line for line in proc.stderr.splitlines() if line.startswith("quarantined:")]
     assert len(quarantined) == 1 and f"{BROKEN}.live_chat.json" in quarantined[0]

@@ -116,17 +116,11 @@ def test_stage_both_trains_cpt_then_sft_on_top_of_it(tmp_path):
     assert result["evaluation"]["perplexity_tuned"] > 0
 
 
-def test_chatclone_train_command_trains_and_reports_perplexity(tmp_path):
-    import os
-    import subprocess
-    import sys
-
+def test_chatclone_train_command_trains_and_reports_perplexity(tmp_path, chatclone):
     ws = init_workspace(tmp_path / "mika", "mika", ["Mika"])
     ws.config_path.write_text(ws.config_path.read_text() + TRAIN)
     write_datasets(ws.datasets, train=8, val=2, test=2)
-    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_LOGGING_LEVEL": "WARNING", "COLUMNS": "200"}
-    proc = subprocess.run([sys.executable, "-m", "chatclone", "train", "--max-steps", "2", "-w", str(ws.root)],
-                          capture_output=True, text=True, env=env, timeout=600)
+    proc = chatclone("train", "--max-steps", "2", "-w", str(ws.root), env_extra={"COLUMNS": "200"}, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     for line in ("perplexity (lower is better)", "reply ranking MRR", "style score (0-100)", "report:", "mlflow ui --backend-store-uri"):
         assert line in proc.stdout, line

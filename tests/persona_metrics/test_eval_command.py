@@ -1,10 +1,7 @@
 """`chatclone eval` and `chatclone compare` as a user runs them (subprocesses), on the bundled model with a small adapter."""
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 
 import pytest
 
@@ -24,11 +21,6 @@ max_new_tokens = 8
 temperature = 0
 scenarios = [{name = "rude message", messages = ["your streams are boring"]}]
 """
-
-
-def run(*args):
-    env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
-    return subprocess.run([sys.executable, "-m", "chatclone", *args], capture_output=True, text=True, timeout=900, env=env)
 
 
 def chats(mika: list[str], others: list[str]) -> list[list[dict]]:
@@ -51,8 +43,8 @@ def workspace(tmp_path_factory, base_model_path, lora_adapter, mika_says, others
 
 
 @pytest.fixture(scope="module")
-def evaluated(workspace):
-    proc = run("eval", "--json", "-w", str(workspace.root))
+def evaluated(workspace, chatclone):
+    proc = chatclone("eval", "--json", "-w", str(workspace.root), timeout=900)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
@@ -84,25 +76,25 @@ def test_eval_writes_the_replies_the_blind_test_reads(evaluated, workspace):
     assert evaluated["files"]["replies"].endswith("reports/eval/run-1/replies.jsonl")
 
 
-def test_compare_prints_both_runs_and_writes_the_report(evaluated, workspace, tmp_path):
+def test_compare_prints_both_runs_and_writes_the_report(evaluated, workspace, tmp_path, chatclone):
     saved = workspace.reports / "eval"
     shutil.copytree(saved / "run-1", saved / "run-2", dirs_exist_ok=True)
     result = json.loads((saved / "run-2" / "eval.json").read_text())
     result.update(run="run-2", metrics={**result["metrics"], "style_score_tuned": result["metrics"]["style_score_tuned"] + 5})
     (saved / "run-2" / "eval.json").write_text(json.dumps(result))
-    proc = run("compare", "run-1", "run-2", "--html", str(tmp_path / "cmp.html"), "-w", str(workspace.root))
+    proc = chatclone("compare", "run-1", "run-2", "--html", str(tmp_path / "cmp.html"), "-w", str(workspace.root))
     assert proc.returncode == 0, proc.stderr
     assert "style score, tuned" in proc.stdout and "+5" in proc.stdout
     html = (tmp_path / "cmp.html").read_text()
     assert "run-1 vs run-2" in html and "your streams are boring" in html
 
 
-def test_compare_with_a_run_never_evaluated_is_a_one_line_error(evaluated, workspace):
-    proc = run("compare", "run-1", "run-404", "-w", str(workspace.root))
+def test_compare_with_a_run_never_evaluated_is_a_one_line_error(evaluated, workspace, chatclone):
+    proc = chatclone("compare", "run-1", "run-404", "-w", str(workspace.root))
     assert proc.returncode == 2 and "chatclone eval --run run-404" in proc.stderr and proc.stderr.strip().count("\n") == 0
 
 
-def test_eval_shows_the_blind_test_score_once_people_answered(evaluated, workspace):
+def test_eval_shows_the_blind_test_score_once_people_answered(evaluated, workspace, chatclone):
     from chatclone.blindtest import BlindTest
 
     test = BlindTest(workspace.root, "run-1")
@@ -110,7 +102,7 @@ def test_eval_shows_the_blind_test_score_once_people_answered(evaluated, workspa
         while (draw := test.next_for(session)) is not None:
             test.answer(session, draw.item_token, draw.choices[0 if pick_first else 1].token)
     answers = [json.loads(line) for line in (workspace.root / "blindtest" / "answers.jsonl").read_text().splitlines()]
-    proc = run("eval", "--json", "-w", str(workspace.root))
+    proc = chatclone("eval", "--json", "-w", str(workspace.root), timeout=900)
     assert proc.returncode == 0, proc.stderr
     again = json.loads(proc.stdout)
     assert again["blindtest_answers"] == len(answers) == 6

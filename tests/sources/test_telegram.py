@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -485,14 +482,9 @@ def test_parse_streams_a_100mb_chat_in_bounded_memory(tmp_path, head, tail):
 
 
 @pytest.mark.integration
-def test_cli_imports_a_telegram_export(write_telegram_export, tmp_path):
+def test_cli_imports_a_telegram_export(write_telegram_export, tmp_path, chatclone):
     path = write_telegram_export([{"text": "hello from telegram"}, {"type": "service", "action": "phone_call", "text": ""}, {"text": "", "photo": NOT_INCLUDED}])
     workspace = tmp_path / "ws"
-    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_LOGGING_LEVEL": "WARNING"}
-
-    def chatclone(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "chatclone", *args], capture_output=True, text=True, env=env, timeout=300)
-
     assert chatclone("init", "alice", "--speaker", "Alice", "--workspace", str(workspace)).returncode == 0
     proc = chatclone("import", "telegram", str(path), "--workspace", str(workspace))
 

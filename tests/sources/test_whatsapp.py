@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import zipfile
 from collections import Counter
 from datetime import datetime
@@ -537,18 +534,13 @@ def test_parse_streams_a_large_export_in_bounded_memory(tmp_path):
 
 
 @pytest.mark.integration
-def test_cli_imports_a_whatsapp_export_and_sql_shows_it(test_data, tmp_path):
-    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_LOGGING_LEVEL": "WARNING"}
-
-    def run(*args):
-        return subprocess.run([sys.executable, "-m", "chatclone", *args], capture_output=True, text=True, env=env, timeout=300)
-
+def test_cli_imports_a_whatsapp_export_and_sql_shows_it(test_data, tmp_path, chatclone):
     ws = tmp_path / "ws"
-    assert run("init", "john", "--speaker", "John Doe", "--workspace", str(ws)).returncode == 0
+    assert chatclone("init", "john", "--speaker", "John Doe", "--workspace", str(ws)).returncode == 0
     path = test_data / "whatsapp" / "chatminer_whatsapp_testlog_mixed_formats.txt"
 
-    imported = run("import", "whatsapp", str(path), "--workspace", str(ws))
-    queried = run("sql", "SELECT source, count(*) AS n FROM messages GROUP BY source", "--format", "json", "--workspace", str(ws))
+    imported = chatclone("import", "whatsapp", str(path), "--workspace", str(ws))
+    queried = chatclone("sql", "SELECT source, count(*) AS n FROM messages GROUP BY source", "--format", "json", "--workspace", str(ws))
 
     assert imported.returncode == 0, imported.stderr
     assert "17 row(s) added" in imported.stdout

@@ -173,7 +173,7 @@ def write_messenger_export(write_json):
     return write
 
 
-# --- A small "trained" model: the bundled base with a LoRA adapter, for evaluation, serving and merging tests.
+# --- The command line as a user runs it.
 
 
 @pytest.fixture(scope="session")
@@ -181,7 +181,8 @@ def prefect_api(tmp_path_factory):
     """The port of a real `prefect server` on 127.0.0.1, up for the whole session. CLI commands run as subprocesses
     report their flow runs to it, as they do where PREFECT_API_URL is set; without it each would start a temporary
     server of its own (~9 s a command)."""
-    from prefect_server import free_port, prefect_env, start_server, stop
+    from live_server import free_port
+    from prefect_server import prefect_env, start_server, stop
 
     home = tmp_path_factory.mktemp("prefect-server")
     port = free_port()
@@ -204,6 +205,9 @@ def chatclone(prefect_api, tmp_path_factory):
                               cwd=cwd, env={**env, **(env_extra or {})})
 
     return run
+
+
+# --- A small "trained" model: the bundled base with a LoRA adapter, for evaluation, serving and merging tests.
 
 
 @pytest.fixture(scope="session")

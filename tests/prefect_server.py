@@ -10,8 +10,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-from live_server import free_port
-
 PREFECT = [sys.executable, "-m", "prefect"]
 
 
@@ -61,6 +59,3 @@ def stop(proc: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-
-
-__all__ = ["PREFECT", "free_port", "prefect_env", "start_process", "start_server", "stop", "wait_healthy"]

@@ -11,7 +11,8 @@ import pytest
 from chatclone.warehouse import Warehouse
 from chatclone.workspace import init_workspace
 from fake_channel import EXTRACTORS_ENV, FakeSite, FakeVod
-from prefect_server import PREFECT, free_port, prefect_env, start_process, start_server, stop
+from live_server import free_port
+from prefect_server import PREFECT, prefect_env, start_process, start_server, stop
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]

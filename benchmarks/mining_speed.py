@@ -358,8 +358,9 @@ def baseline_mine(path: str):
 
 def baseline_hive(words, chat, reads, pairs):
     """The hive (sql/pairs_hive.sql) the straightforward way, on baseline_mine()'s frames: a loop over the turns no read
-    explains, each answer cut from its VOD's word arrays, the unread chat of the window before it found with numpy
-    searchsorted and compared as Python sets of words, grouped by their words in a dict. Returns the hive pairs."""
+    explains (the first with a pair in each stretch of speech), each answer cut from its VOD's word arrays, the unread
+    chat of the window before it found with numpy searchsorted and compared as Python sets of words, grouped by their
+    words in a dict. Returns the hive pairs."""
     import numpy as np
     import pandas as pd
 
@@ -399,8 +400,12 @@ def baseline_hive(words, chat, reads, pairs):
         read_firsts = vs["first_row"].to_numpy() - offset if vs is not None else np.empty(0, dtype=int)
         ct, cnorm, clong, cechoed = vc["t_s"].to_numpy(), vc["norm"].tolist(), vc["long"].tolist(), vc["echoed"].to_numpy()
         ckind, cname, ctext = vc["kind"].tolist(), vc["author_name"].tolist(), vc["text"].tolist()
+        answered: set[int] = set()  # stretches that have their hive pair
         for first in np.flatnonzero(np.isnan(pause) | (pause >= s.turn_pause_s)):
             turn_s = starts[first]
+            stretch = np.searchsorted(stretch_starts, first, side="right")
+            if stretch in answered:
+                continue
             k = np.searchsorted(span_s, turn_s, side="right") - 1
             if k >= 0 and turn_s <= span_e[k]:
                 continue
@@ -408,9 +413,8 @@ def baseline_hive(words, chat, reads, pairs):
             n = np.searchsorted(read_firsts, first, side="right")
             if n < len(read_firsts):
                 stop = read_firsts[n]
-            n = np.searchsorted(stretch_starts, first, side="right")
-            if n < len(stretch_starts):
-                stop = min(stop, stretch_starts[n])
+            if stretch < len(stretch_starts):
+                stop = min(stop, stretch_starts[stretch])
             stop = min(stop, np.searchsorted(starts, turn_s + s.answer_max_s, side="right"))
             if stop - first < s.min_answer_words:
                 continue
@@ -437,6 +441,7 @@ def baseline_hive(words, chat, reads, pairs):
             out.append({"video_id": video_id, "prompt": "\n".join(f"chat: {cname[g['last']]}: {ctext[g['last']]}" for g in chosen),
                         "response": " ".join(vword[first:stop]), "score": min(0.5, 0.2 + 0.1 * max(g["overlap"] for g in chosen)),
                         "prompt_t_s": chosen[0]["first_t"], "answer_start_s": turn_s, "answer_end_s": ends[stop - 1]})
+            answered.add(stretch)
     return pd.DataFrame(out)
 
 

@@ -1,7 +1,8 @@
 -- Add the `hive` pairs: a speech turn that no read explains is an answer to the chat of the
 -- $hive_window_s before it. Those messages (not read aloud) are de-duplicated by their words, ranked
 -- by words shared with the answer, how many people sent them and super chats, and the best
--- $hive_max_messages merged into one prompt of `chat: NAME: TEXT` lines. Scored below reads.
+-- $hive_max_messages merged into one prompt of `chat: NAME: TEXT` lines. Scored below reads. A stretch of speech gives
+-- one hive pair at most, from its first turn with chat to answer: a later turn's answer would be the end of the same words.
 -- The turns, their answers and the unread chat are temp tables, not CTEs of the one INSERT: as one query DuckDB's two threads
 -- spent much of it waiting on each other (18.4 s against 12.1 s at benchmarks/mining_speed.py's full size).
 -- Only the VODs of mine_videos (mine_todo.sql). Reads: reads, pairs, speech_phrases, speech_words, chat, mine_videos. Writes: pairs.
@@ -25,7 +26,7 @@ WHERE t.turn_start AND (s.e IS NULL OR t.start_s > s.e);
 -- the answers: each turn's words in its stretch (up to the next pause of answer_pause_s), put in order by a sort of
 -- each turn's small list of positions, not by an ordered aggregate (a sort of all rows)
 CREATE OR REPLACE TEMP TABLE hive_answers AS
-SELECT t.video_id, t.phrase_id, any_value(t.start_s) AS turn_s,
+SELECT t.video_id, t.phrase_id, any_value(t.start_s) AS turn_s, any_value(t.stretch) AS stretch,
        array_to_string(list_select(list(w.word), list_grade_up(list(w.idx))), ' ') AS response,
        list_distinct(list(w.norm) FILTER (WHERE length(w.norm) > 3)) AS norms, count(*) AS n_words,
        min(w.start_s) AS answer_start_s, max(w.end_s) AS answer_end_s
@@ -103,7 +104,8 @@ WITH echoed AS (
 )
 SELECT a.video_id, p.prompt, a.response, 'hive', least(0.5, 0.2 + 0.1 * p.overlap), p.ids, p.first_t, a.answer_start_s, a.answer_end_s
 FROM hive_answers a
-JOIN prompts p ON p.video_id = a.video_id AND p.phrase_id = a.phrase_id;
+JOIN prompts p ON p.video_id = a.video_id AND p.phrase_id = a.phrase_id
+QUALIFY row_number() OVER (PARTITION BY a.video_id, a.stretch ORDER BY a.turn_s) = 1;
 
 DROP TABLE hive_turns;
 DROP TABLE hive_answers;

@@ -118,6 +118,22 @@ def test_the_hive_merges_unread_questions_before_an_answer(wh):
     assert wh.con.execute("SELECT score FROM pairs").fetchall()[0][0] < Mining().min_read_score
 
 
+def test_a_stretch_of_speech_gives_one_hive_pair_from_its_first_turn(wh):
+    add_vod(wh)
+    chat(wh, 1.0, "Yuki", "play minecraft next")
+    chat(wh, 2.0, "Ren", "play minecraft next")
+    end = say(wh, 8.0, "okay okay, next stream we play minecraft")
+    chat(wh, end + 0.5, "Aki", "build a cat farm")
+    # a pause that starts a turn but does not end the stretch: the second turn's answer would be the end of the first one's
+    assert Mining().turn_pause_s < 1.3 < Mining().answer_pause_s
+    say(wh, end + 1.3, "and i will build a cat farm there")
+    mine(wh, Mining())
+
+    ((method, prompt, response, _),) = pairs(wh)
+    assert method == "hive" and "play minecraft next" in prompt
+    assert response == "okay okay, next stream we play minecraft and i will build a cat farm there"
+
+
 def test_talk_with_no_related_chat_is_no_pair(wh):
     add_vod(wh)
     chat(wh, 1.0, "Bo", "hi hi")

@@ -7,14 +7,16 @@
 UPDATE chat SET words = chat_words(text) WHERE words IS NULL;
 
 CREATE OR REPLACE TEMP TABLE mine_videos AS
-WITH fingerprints AS (
-    SELECT v.video_id, hash($version, w.n, w.h, c.n, c.h) AS fingerprint
-    FROM videos v
-    LEFT JOIN (SELECT video_id, count(*) AS n, sum(hash(start_s, end_s, word)::HUGEINT) AS h FROM transcript_words GROUP BY video_id) w
-        ON w.video_id = v.video_id
-    LEFT JOIN (SELECT video_id, count(*) AS n, sum(hash(message_id, t_s, kind, author_name, text, words)::HUGEINT) AS h FROM chat GROUP BY video_id) c
-        ON c.video_id = v.video_id
-    WHERE v.category = 'zatsu'
+WITH zatsu AS (
+    SELECT video_id FROM videos WHERE category = 'zatsu'
+), fingerprints AS (
+    -- the words and chat of zatsu VODs only: a channel's solo and karaoke streams are not hashed
+    SELECT z.video_id, hash($version, w.n, w.h, c.n, c.h) AS fingerprint
+    FROM zatsu z
+    LEFT JOIN (SELECT video_id, count(*) AS n, sum(hash(start_s, end_s, word)::HUGEINT) AS h
+               FROM transcript_words SEMI JOIN zatsu USING (video_id) GROUP BY video_id) w ON w.video_id = z.video_id
+    LEFT JOIN (SELECT video_id, count(*) AS n, sum(hash(message_id, t_s, kind, author_name, text, words)::HUGEINT) AS h
+               FROM chat SEMI JOIN zatsu USING (video_id) GROUP BY video_id) c ON c.video_id = z.video_id
 )
 SELECT f.video_id, f.fingerprint FROM fingerprints f
 ANTI JOIN mined_videos m ON m.video_id = f.video_id AND m.fingerprint = f.fingerprint;

@@ -5,13 +5,14 @@ Every step is a file in sql/ run over the zatsu VODs to mine (no loop over rows 
     mine_todo      the zatsu VODs whose inputs changed since they were mined -> mine_videos (the rest are kept as they are)
     align_speech   their transcript words -> speech_words, speech_phrases (split at pauses)
     align_chat     their chat -> chat_aligned (the phrase in progress and the next one)
-    reads          chat messages read aloud at the start of a phrase -> reads (with their score)
+    reads          chat messages read aloud at the start of a phrase -> reads (with their score); the matching is
+                   compiled (read_kernel.py) over the chat, speech and phrases of sql/read_*.sql
     pairs_read     the message read -> the speech after it (until the next read, a long pause, a maximum)
     pairs_hive     unread answers -> the de-duplicated, ranked chat before them, merged into one prompt
     mine_done      each VOD mined -> mined_videos, with the fingerprint of what it was mined from
 
 A VOD's fingerprint hashes its transcript words, its chat and the mining version: the [mining] settings and the
-text of these SQL files. So a nightly run mines only the new or changed VODs, and new settings or a new
+text of these SQL files and of the read kernel. So a nightly run mines only the new or changed VODs, and new settings or a new
 release of the SQL mine every VOD again.
 """
 
@@ -19,19 +20,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
+from chatclone import read_kernel
 from chatclone.config import Mining
 from chatclone.warehouse import Warehouse, load_sql
 
 STEPS = ("mine_todo", "align_speech", "align_chat", "reads", "pairs_read", "pairs_hive", "mine_done")
+READ_INPUTS = ("read_chat", "read_authors", "read_speech", "read_phrases")
 
 
 def mining_params(settings: Mining) -> dict:
     """The $parameters of the mining steps: the settings, and `version`, a sha256 of them and of the steps' SQL."""
     params = settings.model_dump()
     digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode())
-    for step in STEPS:
+    for step in STEPS + READ_INPUTS:
         digest.update(load_sql(step).encode())
+    digest.update(Path(read_kernel.__file__).read_bytes())
     return params | {"version": digest.hexdigest()}
 
 
@@ -46,10 +51,21 @@ def mine(wh: Warehouse, settings: Mining) -> dict[str, int]:
         for step in STEPS[1:] if vods_mined or stale else STEPS[-1:]:
             if step == "pairs_hive" and not settings.hive:
                 continue
-            wh.run(step, **params)
+            if step == "reads":
+                find_reads(wh, params)
+            else:
+                wh.run(step, **params)
         wh.con.execute("COMMIT")
     except BaseException:
         wh.con.execute("ROLLBACK")
         raise
     counts = dict(wh.run("count_mining"))
     return {k: counts.get(k, 0) for k in ("speech_words", "speech_phrases", "chat_aligned", "reads", "read", "hive", "vods")} | {"vods_mined": vods_mined}
+
+
+def find_reads(wh: Warehouse, params: dict) -> int:
+    """Rebuild the reads of the VODs to mine (sql/reads.sql) with the compiled matcher; return how many it found."""
+    chat, authors, speech, phrases = (wh.arrow(name, **params) for name in READ_INPUTS)
+    found = read_kernel.find_reads(chat, authors, speech, phrases, params)
+    wh.insert_arrow("reads", found, **params)
+    return found.num_rows

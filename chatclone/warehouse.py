@@ -131,6 +131,17 @@ class Warehouse:
         """Execute sql/NAME.sql with `$name` parameters bound from `params`; return all result rows."""
         return self.execute(load_sql(name), params, origin=f"sql/{name}.sql").fetchall()
 
+    def arrow(self, name: str, **params) -> pa.Table:
+        """Execute sql/NAME.sql like run(); return the result of its last statement as an Arrow table."""
+        *first, last = split_statements(load_sql(name))
+        if first:
+            self.execute(";\n".join(first), params, origin=f"sql/{name}.sql")
+        bound = {k: v for k, v in params.items() if k in set(_PARAM.findall(last))}
+        try:
+            return self.con.sql(last, params=bound or None).to_arrow_table()
+        except duckdb.Error as e:
+            raise WarehouseError(f"sql/{name}.sql: {str(e).splitlines()[0]}") from None
+
     def stream(self, name: str, batch_rows: int = 50_000, **params):
         """Yield the result of sql/NAME.sql as Arrow record batches.
 

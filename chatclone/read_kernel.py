@@ -1,0 +1,324 @@
+"""The read-aloud matcher as a compiled kernel: which chat messages the streamer read aloud at the start of a phrase.
+
+sql/reads.sql states the rule; this is its scoring half, compiled (numba) because, in SQL, comparing 2.2 million
+(message, phrase) candidates with list functions took most of a mining run. It takes the chat, the speech words and
+the phrases of the VODs to mine as Arrow tables (sql/read_chat.sql, read_speech.sql, read_phrases.sql) and returns
+the reads as an Arrow table for sql/reads.sql to insert. Words are compared by a 64-bit hash of their UTF-8 bytes;
+the near-miss test is DuckDB's jaro_winkler_similarity, byte for byte.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+import pyarrow as pa
+
+MARKERS = ("says", "said", "asks", "asked", "writes", "wrote", "question")
+NEAR_SIMILARITY = 0.88  # a message word this close to a spoken one ("listen" ~ "listening") counts as found
+NEAR_MIN_LETTERS = 4    # ... if it has this many letters: short words are too alike
+
+
+def find_reads(chat: pa.Table, authors: pa.Table, speech: pa.Table, phrases: pa.Table, params: dict) -> pa.Table:
+    """Match chat to speech. Takes Arrow tables with `vod` numbering the VODs to mine 0, 1, ...: chat (mid, vod, t_s,
+    paid, author, words), authors (author, words) with `author` an index into it, and, sorted by vod, speech (vod,
+    idx, norm) in idx order and phrases (vod, phrase_id, first_idx, start_s) in time order; and the [mining] params. Returns reads (mid, phrase_id, first_idx, read_last_idx, score): each message kept against the
+    phrase it scores best at, where that phrase also scores best with it."""
+    n_vods = max(int(chat.column("vod").to_numpy().max(initial=-1)), _last_vod(speech), _last_vod(phrases)) + 1
+    order, starts, seg_vod = _time_order(chat.column("mid").to_numpy(), chat.column("vod").to_numpy(),
+                                         chat.column("t_s").to_numpy())
+    w_off, w_hash, w_len, w_boff, w_bytes = _word_lists(chat.column("words"))
+    a_off, a_hash, _, _, _ = _word_lists(authors.column("words"))
+    s_hash, s_len, s_boff, s_bytes = _words(_flat(speech.column("norm")))
+    msg_phrase, msg_score, msg_last = _match(
+        order, starts, seg_vod, chat.column("t_s").to_numpy(),
+        chat.column("paid").to_numpy(zero_copy_only=False), chat.column("author").to_numpy(),
+        w_off, w_hash, w_len, w_boff, w_bytes, a_off, a_hash,
+        _vod_offsets(speech, n_vods), s_hash, s_len, s_boff, s_bytes,
+        _vod_offsets(phrases, n_vods), phrases.column("first_idx").to_numpy(), phrases.column("start_s").to_numpy(),
+        _words(pa.array(MARKERS))[0], float(params["read_back_s"]), float(params["read_ahead_s"]),
+        int(params["probe_min_letters"]), int(params["probe_span_words"]), float(params["min_read_score"]))
+    read = msg_phrase >= 0
+    first_idx = phrases.column("first_idx").to_numpy()[msg_phrase[read]]
+    return pa.table({"mid": chat.column("mid").to_numpy()[order[read]],
+                     "phrase_id": phrases.column("phrase_id").to_numpy()[msg_phrase[read]],
+                     "first_idx": first_idx, "read_last_idx": first_idx + msg_last[read], "score": msg_score[read]})
+
+
+def _time_order(mid: np.ndarray, vod: np.ndarray, t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The chat's rows each VOD's together in time order, the earlier row first at equal times (the message others
+    copied): (row order, where each VOD's rows start in it and, last, the end, which VOD each is)."""
+    order = np.argsort(mid, kind="stable")
+    for _ in range(2):
+        v, t = vod[order], t_s[order]
+        starts = np.flatnonzero(np.diff(v)) + 1
+        seg_vod = v[np.r_[0, starts]] if len(v) else v
+        if len(np.unique(seg_vod)) == len(seg_vod) and not ((np.diff(t) < 0) & (np.diff(v) == 0)).any():
+            break
+        # chat is loaded a VOD at a time in replay order, so row order is nearly always the one; else sort
+        order = np.lexsort((mid, t_s, vod))
+    return order, np.r_[0, starts, len(v)].astype(np.int64), seg_vod
+
+
+def _last_vod(table: pa.Table) -> int:
+    return table.column("vod")[-1].as_py() if table.num_rows else -1
+
+
+def _vod_offsets(table: pa.Table, n_vods: int) -> np.ndarray:
+    """Where each VOD's rows start (and, last, the end) in a table sorted by vod."""
+    return np.searchsorted(table.column("vod").to_numpy(), np.arange(n_vods + 1)).astype(np.int64)
+
+
+def _flat(column: pa.ChunkedArray) -> pa.Array:
+    return column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+
+
+def _word_lists(column: pa.ChunkedArray) -> tuple:
+    """A list<string> column as (list offsets, hashes, letter counts, byte offsets, bytes) of its words."""
+    lists = _flat(column)
+    offsets = lists.offsets.to_numpy().astype(np.int64)
+    return (offsets - offsets[0], *_words(lists.flatten()))
+
+
+def _words(strings: pa.Array) -> tuple:
+    """Strings as (hashes, letter counts, byte offsets, bytes)."""
+    _, offsets, data = strings.buffers()
+    width = np.int64 if pa.types.is_large_string(strings.type) else np.int32
+    offsets = np.frombuffer(offsets, width)[strings.offset: strings.offset + len(strings) + 1]
+    data = np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8)
+    hashes, letters = _hash_words(offsets, data)
+    return hashes, letters, offsets, data
+
+
+@nb.njit(cache=True, parallel=True)
+def _hash_words(offsets, data):
+    """FNV-1a of each word's bytes, and its length in code points (DuckDB's length())."""
+    n = len(offsets) - 1
+    hashes = np.empty(n, np.uint64)
+    letters = np.empty(n, np.int32)
+    for i in nb.prange(n):
+        h = np.uint64(14695981039346656037)
+        c = 0
+        for j in range(offsets[i], offsets[i + 1]):
+            b = data[j]
+            h = (h ^ np.uint64(b)) * np.uint64(1099511628211)
+            if b & 0xC0 != 0x80:
+                c += 1
+        hashes[i] = h
+        letters[i] = c
+    return hashes, letters
+
+
+@nb.njit(cache=True, nogil=True)
+def jaro_winkler(a, b):
+    """Jaro-Winkler similarity of two byte strings (uint8 arrays), as DuckDB's jaro_winkler_similarity: 0 if either
+    is empty, the common prefix (at most 4) weighted 0.1 where Jaro is over 0.7."""
+    la, lb = len(a), len(b)
+    if la == 0 or lb == 0:
+        return 0.0
+    bound = max(max(la, lb) // 2 - 1, 0)
+    a_hit = np.zeros(la, np.bool_)
+    b_hit = np.zeros(lb, np.bool_)
+    matches = 0
+    for i in range(la):
+        for j in range(max(0, i - bound), min(lb, i + bound + 1)):
+            if not b_hit[j] and a[i] == b[j]:
+                a_hit[i] = True
+                b_hit[j] = True
+                matches += 1
+                break
+    if matches == 0:
+        return 0.0
+    transposed = 0
+    j = 0
+    for i in range(la):
+        if a_hit[i]:
+            while not b_hit[j]:
+                j += 1
+            if a[i] != b[j]:
+                transposed += 1
+            j += 1
+    sim = (matches / la + matches / lb + (matches - transposed // 2) / matches) / 3.0
+    if sim > 0.7:
+        prefix = 0
+        while prefix < min(4, la, lb) and a[prefix] == b[prefix]:
+            prefix += 1
+        sim = min(sim + prefix * 0.1 * (1.0 - sim), 1.0)
+    return sim
+
+
+@nb.njit(cache=True, nogil=True)
+def _contains(values, lo, hi, h):
+    for i in range(lo, hi):
+        if values[i] == h:
+            return True
+    return False
+
+
+@nb.njit(cache=True, nogil=True)
+def _score(ws, we, w_hash, w_len, w_boff, w_bytes, paid, a_off, a_hash, author, head, s_hash, s_boff, s_bytes, m_hash,
+           min_score):
+    """Score a message (words ws..we) against the speech words head... (positions in s_hash): (score, last word of
+    the read counted from the head, or -1), or (-1, -1) where it cannot make a read."""
+    n_words = we - ws
+    start_len = min(n_words + 3, len(head))
+    named = False
+    for k in range(min(3, start_len)):
+        if _contains(a_hash, a_off[author], a_off[author + 1], s_hash[head[k]]):
+            named = True
+    marker = False
+    for k in range(min(4, start_len)):
+        if _contains(m_hash, 0, len(m_hash), s_hash[head[k]]):
+            marker = True
+    win = min(n_words + (3 if named or marker else 0), start_len)
+    distinct = 0
+    found = 0
+    unfound = np.empty(n_words, np.int64)
+    n_unfound = 0
+    for i in range(ws, we):
+        if _contains(w_hash, ws, i, w_hash[i]):
+            continue
+        distinct += 1
+        hit = False
+        for k in range(win):
+            if s_hash[head[k]] == w_hash[i]:
+                hit = True
+                break
+        if hit:
+            found += 1
+        elif w_len[i] >= NEAR_MIN_LETTERS:
+            unfound[n_unfound] = i
+            n_unfound += 1
+    bonus = (10 * named + 5 * marker + 5 * paid) / 100.0
+    if (found + n_unfound) / distinct + bonus < min_score:
+        return -1.0, -1
+    near = 0
+    for u in range(n_unfound):
+        i = unfound[u]
+        word = w_bytes[w_boff[i]: w_boff[i + 1]]
+        for k in range(win):
+            p = head[k]
+            if jaro_winkler(word, s_bytes[s_boff[p]: s_boff[p + 1]]) >= NEAR_SIMILARITY:
+                near += 1
+                break
+    word_share = (found + near) / distinct
+    if n_words < 2:
+        pair_share = 1.0
+    elif word_share + bonus < min_score:
+        pair_share = 0.0
+    else:
+        shared = 0
+        for i in range(ws, we - 1):
+            seen = False
+            for j in range(ws, i):
+                if w_hash[j] == w_hash[i] and w_hash[j + 1] == w_hash[i + 1]:
+                    seen = True
+                    break
+            if seen:
+                continue
+            for k in range(win - 1):
+                if s_hash[head[k]] == w_hash[i] and s_hash[head[k + 1]] == w_hash[i + 1]:
+                    shared += 1
+                    break
+        pair_share = shared / (n_words - 1)
+    score = word_share * (0.7 + 0.3 * pair_share) + bonus
+    if score < min_score:
+        return -1.0, -1
+    last = -1
+    for k in range(win):
+        if _contains(w_hash, ws, we, s_hash[head[k]]):
+            last = k
+    return score, last
+
+
+@nb.njit(cache=True, parallel=True)
+def _match(order, c_off, c_vod, t_s, paid, author, w_off, w_hash, w_len, w_boff, w_bytes, a_off, a_hash,
+           s_off, s_hash, s_len, s_boff, s_bytes, p_off, first_idx, start_s, m_hash,
+           read_back, read_ahead, probe_min_letters, span, min_score):
+    """Per message, in the time order `order` (c_off: where each VOD's messages start in it, c_vod: which VOD): the
+    phrase it is read at (or -1), the score and the last word of the read from the phrase start."""
+    n_msgs = len(order)
+    msg_phrase = np.full(n_msgs, -1, np.int64)
+    msg_score = np.full(n_msgs, -1.0)
+    msg_last = np.full(n_msgs, -1, np.int64)
+    phrase_msg = np.full(len(start_s), -1, np.int64)
+    phrase_score = np.full(len(start_s), -1.0)
+    for g in nb.prange(len(c_vod)):
+        v = c_vod[g]
+        p0, p1, s0, s1 = p_off[v], p_off[v + 1], s_off[v], s_off[v + 1]
+        n_ph = p1 - p0
+        # the probe index: each phrase's first `span` words of three letters or more, by hash, then time
+        e_hash = np.empty(n_ph * span, np.uint64)
+        e_phrase = np.empty(n_ph * span, np.int64)
+        e_k = np.empty(n_ph * span, np.int64)
+        n_e = 0
+        for p in range(p0, p1):
+            at = s0 + first_idx[p] - 1
+            for k in range(min(span, s1 - at)):
+                if s_len[at + k] >= 3:
+                    e_hash[n_e] = s_hash[at + k]
+                    e_phrase[n_e] = p
+                    e_k[n_e] = k
+                    n_e += 1
+        by_hash = np.argsort(e_hash[:n_e], kind="mergesort")
+        i_hash, i_phrase, i_k = e_hash[:n_e][by_hash], e_phrase[:n_e][by_hash], e_k[:n_e][by_hash]
+        hits = np.zeros(n_ph, np.int64)
+        touched = np.empty(n_ph, np.int64)
+        head = np.empty(span + 6, np.int64)
+        for j in range(c_off[g], c_off[g + 1]):
+            m = order[j]
+            ws, we = w_off[m], w_off[m + 1]
+            n_words = we - ws
+            if n_words == 0:
+                continue
+            probe_letters = min(probe_min_letters, w_len[ws:we].max())
+            n_probes = 0
+            for i in range(ws, we):
+                n_probes += w_len[i] >= probe_letters
+            n_touched = 0
+            for i in range(ws, we):
+                if w_len[i] < probe_letters:
+                    continue
+                lo = np.searchsorted(i_hash, w_hash[i], "left")
+                hi = np.searchsorted(i_hash, w_hash[i], "right")
+                # phrases started between read_ahead_s before the message and read_back_s after it, in time order
+                a, b = lo, hi
+                while a < b:
+                    mid = (a + b) // 2
+                    if start_s[i_phrase[mid]] < t_s[m] - read_ahead:
+                        a = mid + 1
+                    else:
+                        b = mid
+                for e in range(a, hi):
+                    p = i_phrase[e]
+                    if start_s[p] > t_s[m] + read_back:
+                        break
+                    if i_k[e] < n_words + 3:
+                        if hits[p - p0] == 0:
+                            touched[n_touched] = p
+                            n_touched += 1
+                        hits[p - p0] += 1
+            need = 2 if n_probes >= 3 else 1
+            for t in range(n_touched):
+                p = touched[t]
+                enough = hits[p - p0] >= need
+                hits[p - p0] = 0
+                if not enough:
+                    continue
+                at = s0 + first_idx[p] - 1
+                n_head = min(span + 6, s1 - at)
+                for k in range(n_head):
+                    head[k] = at + k
+                score, last = _score(ws, we, w_hash, w_len, w_boff, w_bytes, paid[m], a_off, a_hash, author[m],
+                                     head[:n_head], s_hash, s_boff, s_bytes, m_hash, min_score)
+                if score < 0:
+                    continue
+                # ties: the earlier phrase for a message, the earlier message for a phrase (rows are in time order)
+                if score > msg_score[j] or (score == msg_score[j] and p < msg_phrase[j]):
+                    msg_score[j], msg_phrase[j], msg_last[j] = score, p, last
+                if score > phrase_score[p] or (score == phrase_score[p] and j < phrase_msg[p]):
+                    phrase_score[p], phrase_msg[p] = score, j
+    for j in range(n_msgs):
+        p = msg_phrase[j]
+        if p >= 0 and (phrase_msg[p] != j or msg_last[j] < 0):
+            msg_phrase[j] = -1
+    return msg_phrase, msg_score, msg_last

@@ -8,11 +8,12 @@ Every step is a file in sql/ run over the zatsu VODs to mine (no loop over rows 
     reads          chat messages read aloud at the start of a phrase -> reads (with their score); the matching is
                    compiled (read_kernel.py) over the chat, speech and phrases of sql/read_*.sql
     pairs_read     the message read -> the speech after it (until the next read, a long pause, a maximum)
-    pairs_hive     unread answers -> the de-duplicated, ranked chat before them, merged into one prompt
+    pairs_hive     unread answers -> the de-duplicated, ranked chat before them, merged into one prompt; the
+                   choosing is compiled (hive_kernel.py) over the answers and chat of sql/hive_*.sql
     mine_done      each VOD mined -> mined_videos, with the fingerprint of what it was mined from
 
 A VOD's fingerprint hashes its transcript words, its chat and the mining version: the [mining] settings and the
-text of these SQL files and of the read kernel. So a nightly run mines only the new or changed VODs, and new settings or a new
+text of these SQL files and of the kernels. So a nightly run mines only the new or changed VODs, and new settings or a new
 release of the SQL mine every VOD again.
 """
 
@@ -22,21 +23,23 @@ import hashlib
 import json
 from pathlib import Path
 
-from chatclone import read_kernel
+from chatclone import hive_kernel, read_kernel
 from chatclone.config import Mining
 from chatclone.warehouse import Warehouse, load_sql
 
 STEPS = ("mine_todo", "align_speech", "align_chat", "reads", "pairs_read", "pairs_hive", "mine_done")
 READ_INPUTS = ("read_chat", "read_authors", "read_speech", "read_phrases")
+HIVE_INPUTS = ("hive_answers", "hive_chat")
 
 
 def mining_params(settings: Mining) -> dict:
     """The $parameters of the mining steps: the settings, and `version`, a sha256 of them and of the steps' SQL."""
     params = settings.model_dump()
     digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode())
-    for step in STEPS + READ_INPUTS:
+    for step in STEPS + READ_INPUTS + HIVE_INPUTS:
         digest.update(load_sql(step).encode())
-    digest.update(Path(read_kernel.__file__).read_bytes())
+    for kernel in (read_kernel, hive_kernel):
+        digest.update(Path(kernel.__file__).read_bytes())
     return params | {"version": digest.hexdigest()}
 
 
@@ -51,10 +54,7 @@ def mine(wh: Warehouse, settings: Mining) -> dict[str, int]:
         for step in STEPS[1:] if vods_mined or stale else STEPS[-1:]:
             if step == "pairs_hive" and not settings.hive:
                 continue
-            if step == "reads":
-                find_reads(wh, params)
-            else:
-                wh.run(step, **params)
+            run_step(wh, step, params)
         wh.con.execute("COMMIT")
     except BaseException:
         wh.con.execute("ROLLBACK")
@@ -63,9 +63,28 @@ def mine(wh: Warehouse, settings: Mining) -> dict[str, int]:
     return {k: counts.get(k, 0) for k in ("speech_words", "speech_phrases", "chat_aligned", "reads", "read", "hive", "vods")} | {"vods_mined": vods_mined}
 
 
+def run_step(wh: Warehouse, step: str, params: dict) -> None:
+    """Run one of STEPS with mining_params(): its SQL, and for reads and pairs_hive the kernel that feeds it."""
+    if step == "reads":
+        find_reads(wh, params)
+    elif step == "pairs_hive":
+        find_hive(wh, params)
+    else:
+        wh.run(step, **params)
+
+
 def find_reads(wh: Warehouse, params: dict) -> int:
     """Rebuild the reads of the VODs to mine (sql/reads.sql) with the compiled matcher; return how many it found."""
     chat, authors, speech, phrases = (wh.arrow(name, **params) for name in READ_INPUTS)
     found = read_kernel.find_reads(chat, authors, speech, phrases, params)
     wh.insert_arrow("reads", found, **params)
     return found.num_rows
+
+
+def find_hive(wh: Warehouse, params: dict) -> int:
+    """Add the hive pairs of the VODs to mine (sql/pairs_hive.sql), their prompts chosen by the compiled kernel;
+    return how many prompt messages it chose."""
+    answers, chat = (wh.arrow(name, **params) for name in HIVE_INPUTS)
+    chosen = hive_kernel.pick_hive(chat, answers, params)
+    wh.insert_arrow("pairs_hive", chosen, **params)
+    return chosen.num_rows

@@ -24,18 +24,18 @@ def find_reads(chat: pa.Table, authors: pa.Table, speech: pa.Table, phrases: pa.
     idx, norm) in idx order and phrases (vod, phrase_id, first_idx, start_s) in time order; and the [mining] params. Returns reads (mid, phrase_id, first_idx, read_last_idx, score): each message kept against the
     phrase it scores best at, where that phrase also scores best with it."""
     n_vods = max(int(chat.column("vod").to_numpy().max(initial=-1)), _last_vod(speech), _last_vod(phrases)) + 1
-    order, starts, seg_vod = _time_order(chat.column("mid").to_numpy(), chat.column("vod").to_numpy(),
+    order, starts, seg_vod = time_order(chat.column("mid").to_numpy(), chat.column("vod").to_numpy(),
                                          chat.column("t_s").to_numpy())
-    w_off, w_hash, w_len, w_boff, w_bytes = _word_lists(chat.column("words"))
-    a_off, a_hash, _, _, _ = _word_lists(authors.column("words"))
-    s_hash, s_len, s_boff, s_bytes = _words(_flat(speech.column("norm")))
+    w_off, w_hash, w_len, w_boff, w_bytes = word_lists(chat.column("words"))
+    a_off, a_hash, _, _, _ = word_lists(authors.column("words"))
+    s_hash, s_len, s_boff, s_bytes = words(flat(speech.column("norm")))
     msg_phrase, msg_score, msg_last = _match(
         order, starts, seg_vod, chat.column("t_s").to_numpy(),
         chat.column("paid").to_numpy(zero_copy_only=False), chat.column("author").to_numpy(),
         w_off, w_hash, w_len, w_boff, w_bytes, a_off, a_hash,
-        _vod_offsets(speech, n_vods), s_hash, s_len, s_boff, s_bytes,
-        _vod_offsets(phrases, n_vods), phrases.column("first_idx").to_numpy(), phrases.column("start_s").to_numpy(),
-        _words(pa.array(MARKERS))[0], float(params["read_back_s"]), float(params["read_ahead_s"]),
+        vod_offsets(speech, n_vods), s_hash, s_len, s_boff, s_bytes,
+        vod_offsets(phrases, n_vods), phrases.column("first_idx").to_numpy(), phrases.column("start_s").to_numpy(),
+        words(pa.array(MARKERS))[0], float(params["read_back_s"]), float(params["read_ahead_s"]),
         int(params["probe_min_letters"]), int(params["probe_span_words"]), float(params["min_read_score"]))
     read = msg_phrase >= 0
     first_idx = phrases.column("first_idx").to_numpy()[msg_phrase[read]]
@@ -44,7 +44,7 @@ def find_reads(chat: pa.Table, authors: pa.Table, speech: pa.Table, phrases: pa.
                      "first_idx": first_idx, "read_last_idx": first_idx + msg_last[read], "score": msg_score[read]})
 
 
-def _time_order(mid: np.ndarray, vod: np.ndarray, t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def time_order(mid: np.ndarray, vod: np.ndarray, t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The chat's rows each VOD's together in time order, the earlier row first at equal times (the message others
     copied): (row order, where each VOD's rows start in it and, last, the end, which VOD each is)."""
     order = np.argsort(mid, kind="stable")
@@ -63,23 +63,24 @@ def _last_vod(table: pa.Table) -> int:
     return table.column("vod")[-1].as_py() if table.num_rows else -1
 
 
-def _vod_offsets(table: pa.Table, n_vods: int) -> np.ndarray:
+def vod_offsets(table: pa.Table, n_vods: int) -> np.ndarray:
     """Where each VOD's rows start (and, last, the end) in a table sorted by vod."""
     return np.searchsorted(table.column("vod").to_numpy(), np.arange(n_vods + 1)).astype(np.int64)
 
 
-def _flat(column: pa.ChunkedArray) -> pa.Array:
+def flat(column: pa.ChunkedArray) -> pa.Array:
+    """A chunked column as one array (copied only where it has several chunks)."""
     return column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
 
 
-def _word_lists(column: pa.ChunkedArray) -> tuple:
+def word_lists(column: pa.ChunkedArray) -> tuple:
     """A list<string> column as (list offsets, hashes, letter counts, byte offsets, bytes) of its words."""
-    lists = _flat(column)
+    lists = flat(column)
     offsets = lists.offsets.to_numpy().astype(np.int64)
-    return (offsets - offsets[0], *_words(lists.flatten()))
+    return (offsets - offsets[0], *words(lists.flatten()))
 
 
-def _words(strings: pa.Array) -> tuple:
+def words(strings: pa.Array) -> tuple:
     """Strings as (hashes, letter counts, byte offsets, bytes)."""
     _, offsets, data = strings.buffers()
     width = np.int64 if pa.types.is_large_string(strings.type) else np.int32

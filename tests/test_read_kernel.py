@@ -40,7 +40,7 @@ def test_jaro_winkler_is_duckdbs(duck, a, b):
 @settings(max_examples=100, deadline=None)
 @given(st.lists(WORDS, max_size=6))
 def test_word_letters_are_duckdbs_length_and_equal_words_hash_equal(duck, words):
-    hashes, letters, _, _ = read_kernel._words(pa.array(words + words, pa.string()))
+    hashes, letters, _, _ = read_kernel.words(pa.array(words + words, pa.string()))
     assert letters[: len(words)].tolist() == [duck.execute("SELECT length(?)", [w]).fetchall()[0][0] for w in words]
     assert hashes[: len(words)].tolist() == hashes[len(words):].tolist()
     assert len(set(hashes[: len(words)].tolist())) == len(set(words))
@@ -64,6 +64,6 @@ def test_chat_rows_in_any_order_give_the_same_reads(tmp_path):
         wh.run("mine_todo", **params | {"version": "again"})
         inputs = [wh.arrow(name, **params) for name in READ_INPUTS]
     assert reads == [("v1", "m2-Ren"), ("v2", "m4-Ren")]
-    order, starts, vods = read_kernel._time_order(*(inputs[0].column(c).to_numpy() for c in ("mid", "vod", "t_s")))
+    order, starts, vods = read_kernel.time_order(*(inputs[0].column(c).to_numpy() for c in ("mid", "vod", "t_s")))
     assert starts.tolist() == [0, 2, 3] and sorted(vods.tolist()) == [0, 1]
     assert inputs[0].column("t_s").to_numpy()[order].tolist()[:2] == [2.0, 3.0]

@@ -1,0 +1,239 @@
+"""The hive as a compiled kernel: for each answer no read explains, the chat before it, de-duplicated and ranked.
+
+sql/pairs_hive.sql states the rule and builds the prompts; this picks their messages, compiled (numba) because in SQL
+the equality join of every chat word with the answers' words took most of the step. It takes the answers of
+sql/hive_answers.sql and the unread chat of sql/hive_chat.sql as Arrow tables and returns, per answer, the messages
+of its prompt as an Arrow table for sql/pairs_hive.sql.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numba as nb
+import numpy as np
+import pyarrow as pa
+
+from chatclone.read_kernel import time_order, vod_offsets, word_lists
+
+SHARED_MIN_LETTERS = 4  # words an answer and a message share count from this length ("the", "you" do not)
+WORKERS = 2
+
+
+def pick_hive(chat: pa.Table, answers: pa.Table, params: dict) -> pa.Table:
+    """Choose each answer's prompt. Takes chat (mid, message_id, vod, t_s, paid, words): the unread messages of the VODs to mine,
+    `vod` numbering them 0, 1, ...; answers (vod, phrase_id, turn_s, norms) sorted by vod and turn_s, norms being
+    the distinct words of four letters or more of the answer; and the [mining] params. Returns one row per message
+    of a prompt: (vod, phrase_id, line, mid, message_id, t_s, last, overlap) with `line` the prompt line (in time order) of its group
+    of messages with the same words, `last` marking the group's latest message (the line shown), and `overlap` the
+    most words a line shares with the answer."""
+    order, starts, seg_vod = time_order(chat.column("mid").to_numpy(), chat.column("vod").to_numpy(),
+                                        chat.column("t_s").to_numpy())
+    w_off, w_hash, w_len, _, _ = word_lists(chat.column("words"))
+    n_off, n_hash, _, _, _ = word_lists(answers.column("norms"))
+    n_vods = max(int(seg_vod.max(initial=-1)), int(answers.column("vod").to_numpy().max(initial=-1))) + 1
+    a_off = vod_offsets(answers, n_vods)
+    t_s, paid = chat.column("t_s").to_numpy(), chat.column("paid").to_numpy(zero_copy_only=False)
+    turn_s = answers.column("turn_s").to_numpy()
+    window, top = float(params["hive_window_s"]), int(params["hive_max_messages"])
+
+    def one(g: int) -> tuple:
+        v = seg_vod[g]
+        return (v, *_pick(order[starts[g]: starts[g + 1]], t_s, paid, w_off, w_hash, w_len,
+                          turn_s[a_off[v]: a_off[v + 1]], n_off[a_off[v]: a_off[v + 1] + 1], n_hash, window, top))
+
+    with ThreadPoolExecutor(WORKERS) as pool:
+        picked = [r for r in pool.map(one, range(len(seg_vod))) if len(r[1])]
+    phrase_id = answers.column("phrase_id").to_numpy()
+    columns = {"vod": [], "phrase_id": [], "line": [], "row": [], "last": [], "overlap": []}
+    for v, turn, line, row, last, overlap in picked:
+        columns["vod"].append(np.full(len(turn), v, np.int64))
+        columns["phrase_id"].append(phrase_id[a_off[v] + turn])
+        columns["line"].append(line)
+        columns["row"].append(row)
+        columns["last"].append(last)
+        columns["overlap"].append(overlap)
+    empty = {"vod": np.int64, "phrase_id": np.int64, "line": np.int64, "row": np.int64, "last": np.bool_, "overlap": np.int64}
+    out = {k: np.concatenate(v) if v else np.zeros(0, empty[k]) for k, v in columns.items()}
+    row = pa.array(out.pop("row"))
+    return pa.table(out | {"mid": chat.column("mid").take(row), "message_id": chat.column("message_id").take(row),
+                           "t_s": t_s[row.to_numpy()]})
+
+
+@nb.njit(cache=True, nogil=True)
+def _slot(keys, used, h):
+    """The slot of hash h in an open-addressing table (a power of two in size): where it is, or the free one."""
+    mask = len(keys) - 1
+    i = np.int64(h & np.uint64(mask))
+    while used[i] and keys[i] != h:
+        i = (i + 1) & mask
+    return i
+
+
+@nb.njit(cache=True, nogil=True)
+def _pick(rows, t_s, paid, w_off, w_hash, w_len, turn_s, n_off, n_hash, window, top):
+    """One VOD: its chat rows in time order, its answers' times and words. Returns (answer, line, chat row, last,
+    overlap) per message of a prompt."""
+    n = len(rows)
+    # a message's words as one hash: messages with the same words are one group
+    same = np.empty(n, np.uint64)
+    for j in range(n):
+        h = np.uint64(1469598103934665603)
+        for i in range(w_off[rows[j]], w_off[rows[j] + 1]):
+            h = (h ^ w_hash[i]) * np.uint64(1099511628211)
+        same[j] = h
+    # echoed: another message with the same words came within `window` of it
+    echoed = np.zeros(n, np.bool_)
+    by_same = np.argsort(same, kind="mergesort")
+    for k in range(1, n):
+        a, b = by_same[k - 1], by_same[k]
+        if same[a] == same[b] and t_s[rows[b]] - t_s[rows[a]] <= window:
+            echoed[a] = True
+            echoed[b] = True
+    size = 16
+    while size < 4 * max(n, 8):
+        size *= 2
+    norm_keys = np.zeros(1024, np.uint64)
+    norm_used = np.zeros(1024, np.bool_)
+    norm_slots = np.empty(512, np.int64)
+    group_keys = np.zeros(size, np.uint64)
+    group_used = np.zeros(size, np.bool_)
+    group_of = np.zeros(size, np.int64)
+    g_first = np.empty(n, np.float64)
+    g_last_t = np.empty(n, np.float64)
+    g_last = np.empty(n, np.int64)
+    g_senders = np.empty(n, np.int64)
+    g_overlap = np.empty(n, np.int64)
+    g_paid = np.empty(n, np.bool_)
+    g_slot = np.empty(n, np.int64)
+    member_group = np.empty(n, np.int64)
+    members = np.empty(n, np.int64)
+    chosen = np.empty(top, np.int64)
+    cap = 1024
+    out_turn = np.empty(cap, np.int64)
+    out_line = np.empty(cap, np.int64)
+    out_row = np.empty(cap, np.int64)
+    out_last = np.empty(cap, np.bool_)
+    out_overlap = np.empty(cap, np.int64)
+    n_out = 0
+    lo = 0
+    hi = 0
+    for a in range(len(turn_s)):
+        t = turn_s[a]
+        while hi < n and t_s[rows[hi]] <= t:
+            hi += 1
+        while lo < hi and t_s[rows[lo]] < t - window:
+            lo += 1
+        if lo == hi:
+            continue
+        # the answer's words in a small hash set
+        n_norms = n_off[a + 1] - n_off[a]
+        if 2 * n_norms > len(norm_keys):
+            size_n = len(norm_keys)
+            while size_n < 2 * n_norms:
+                size_n *= 2
+            norm_keys = np.zeros(size_n, np.uint64)
+            norm_used = np.zeros(size_n, np.bool_)
+            norm_slots = np.empty(size_n // 2, np.int64)
+        for i in range(n_off[a], n_off[a + 1]):
+            s = _slot(norm_keys, norm_used, n_hash[i])
+            norm_keys[s] = n_hash[i]
+            norm_used[s] = True
+            norm_slots[i - n_off[a]] = s
+        n_groups = 0
+        n_members = 0
+        for j in range(lo, hi):
+            m = rows[j]
+            overlap = 0
+            for i in range(w_off[m], w_off[m + 1]):
+                if w_len[i] < SHARED_MIN_LETTERS:
+                    continue
+                seen = False
+                for i2 in range(w_off[m], i):
+                    if w_hash[i2] == w_hash[i]:
+                        seen = True
+                        break
+                if not seen and norm_used[_slot(norm_keys, norm_used, w_hash[i])]:
+                    overlap += 1
+            if overlap == 0 and not echoed[j]:
+                continue
+            s = _slot(group_keys, group_used, same[j])
+            if not group_used[s]:
+                group_used[s] = True
+                group_keys[s] = same[j]
+                group_of[s] = n_groups
+                g_slot[n_groups] = s
+                g_first[n_groups] = t_s[m]
+                g_senders[n_groups] = 0
+                g_overlap[n_groups] = 0
+                g_paid[n_groups] = False
+                g_last_t[n_groups] = -np.inf
+                n_groups += 1
+            g = group_of[s]
+            g_senders[g] += 1
+            g_overlap[g] = max(g_overlap[g], overlap)
+            g_paid[g] = g_paid[g] or paid[m]
+            if t_s[m] >= g_last_t[g]:
+                g_last_t[g] = t_s[m]
+                g_last[g] = m
+            member_group[n_members] = g
+            members[n_members] = m
+            n_members += 1
+        # emptied slot by slot as filled: a lookup would stop at the first emptied one of a run
+        norm_used[norm_slots[:n_norms]] = False
+        for g in range(n_groups):
+            group_used[g_slot[g]] = False
+        # the best `top` groups: words shared, then senders and super chats; the later first message among equals
+        n_chosen = 0
+        for _ in range(top):
+            best = -1
+            best_score = -1.0
+            for g in range(n_groups):
+                if g_overlap[g] == 0 and g_senders[g] < 2:
+                    continue
+                taken = False
+                for c in range(n_chosen):
+                    if chosen[c] == g:
+                        taken = True
+                if taken:
+                    continue
+                score = g_overlap[g] + 0.5 * (g_senders[g] - 1) + (0.5 if g_paid[g] else 0.0)
+                if score > best_score or (score == best_score and g_first[g] > g_first[best]):
+                    best, best_score = g, score
+            if best < 0:
+                break
+            chosen[n_chosen] = best
+            n_chosen += 1
+        if n_chosen == 0:
+            continue
+        # lines in time order of their first message; the answer's overlap is its lines' best
+        lines = chosen[:n_chosen][np.argsort(g_first[chosen[:n_chosen]], kind="mergesort")]
+        overlap = 0
+        for c in range(n_chosen):
+            overlap = max(overlap, g_overlap[lines[c]])
+        for line in range(n_chosen):
+            g = lines[line]
+            for k in range(n_members):
+                if member_group[k] != g:
+                    continue
+                if n_out == cap:
+                    cap *= 2
+                    out_turn = _grow(out_turn, cap)
+                    out_line = _grow(out_line, cap)
+                    out_row = _grow(out_row, cap)
+                    out_last = _grow(out_last, cap)
+                    out_overlap = _grow(out_overlap, cap)
+                out_turn[n_out] = a
+                out_line[n_out] = line
+                out_row[n_out] = members[k]
+                out_last[n_out] = members[k] == g_last[g]
+                out_overlap[n_out] = overlap
+                n_out += 1
+    return out_turn[:n_out], out_line[:n_out], out_row[:n_out], out_last[:n_out], out_overlap[:n_out]
+
+
+@nb.njit(cache=True, nogil=True)
+def _grow(values, cap):
+    grown = np.empty(cap, values.dtype)
+    grown[: len(values)] = values
+    return grown

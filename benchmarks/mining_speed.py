@@ -220,12 +220,12 @@ def _mine_child(path: str, mode: str, memory_limit: str) -> dict:
             report["elapsed_s"] = report["changed_s"] = time.perf_counter() - t0
             report["vods"] = vods
         else:
-            params, steps = mining_params(settings), {}
+            params, steps, shared = mining_params(settings), {}, {}
             wh.con.execute("BEGIN")
             for step in STEPS:
                 print(json.dumps({"start": step, "at": time.time()}), flush=True)  # the parent times a step a --timeout kills
                 t0 = time.perf_counter()
-                run_step(wh, step, params)
+                run_step(wh, step, params, shared)
                 steps[step] = time.perf_counter() - t0
                 print(json.dumps({"step": step, "seconds": steps[step]}), flush=True)  # kept by the parent if a later step times out
             print(json.dumps({"start": "commit", "at": time.time()}), flush=True)

@@ -2,8 +2,8 @@
 
 sql/pairs_hive.sql states the rule and builds the prompts; this picks their messages, compiled (numba) because in SQL
 the equality join of every chat word with the answers' words took most of the step. It takes the answers of
-sql/hive_answers.sql and the unread chat of sql/hive_chat.sql as Arrow tables and returns, per answer, the messages
-of its prompt as an Arrow table for sql/pairs_hive.sql.
+sql/hive_answers.sql and the chat of the VODs to mine (sql/mine_chat.sql, as kernel_chat.Chat) less the messages
+read aloud, and returns each answer's prompt messages as an Arrow table for sql/pairs_hive.sql.
 """
 
 from __future__ import annotations
@@ -14,50 +14,51 @@ import numba as nb
 import numpy as np
 import pyarrow as pa
 
-from chatclone.read_kernel import time_order, vod_offsets, word_lists
+from chatclone.kernel_chat import Chat, flat, vod_offsets, word_lists
 
 SHARED_MIN_LETTERS = 4  # words an answer and a message share count from this length ("the", "you" do not)
 WORKERS = 2
 
 
-def pick_hive(chat: pa.Table, answers: pa.Table, params: dict) -> pa.Table:
-    """Choose each answer's prompt. Takes chat (mid, message_id, vod, t_s, paid, words): the unread messages of the VODs to mine,
-    `vod` numbering them 0, 1, ...; answers (vod, phrase_id, turn_s, norms) sorted by vod and turn_s, norms being
-    the distinct words of four letters or more of the answer; and the [mining] params. Returns one row per message
-    of a prompt: (vod, phrase_id, line, mid, message_id, t_s, last, overlap) with `line` the prompt line (in time order) of its group
-    of messages with the same words, `last` marking the group's latest message (the line shown), and `overlap` the
-    most words a line shares with the answer."""
-    order, starts, seg_vod = time_order(chat.column("mid").to_numpy(), chat.column("vod").to_numpy(),
-                                        chat.column("t_s").to_numpy())
-    w_off, w_hash, w_len, _, _ = word_lists(chat.column("words"))
+def pick_hive(chat: Chat, read: np.ndarray, answers: pa.Table, params: dict) -> pa.Table:
+    """Choose each answer's prompt. Takes the chat of the VODs to mine (kernel_chat.Chat) and which of its rows were
+    read aloud (a mask; the hive takes the others), answers (vod, phrase_id, turn_s, norms) sorted by vod and turn_s,
+    norms being the distinct words of four letters or more of the answer, and the [mining] params. Returns one row
+    per answer that has a prompt: (vod, phrase_id, overlap, first_t, ids, shown): the most words a line shares with
+    the answer, when its first message came, the ids of its messages (line by line, each line's in time order), and
+    the row id (`mid`) of each line's latest message, the one shown, in line order."""
+    n_vods = max(int(chat.vods.max(initial=-1)), int(answers.column("vod").to_numpy().max(initial=-1))) + 1
     n_off, n_hash, _, _, _ = word_lists(answers.column("norms"))
-    n_vods = max(int(seg_vod.max(initial=-1)), int(answers.column("vod").to_numpy().max(initial=-1))) + 1
     a_off = vod_offsets(answers, n_vods)
-    t_s, paid = chat.column("t_s").to_numpy(), chat.column("paid").to_numpy(zero_copy_only=False)
     turn_s = answers.column("turn_s").to_numpy()
     window, top = float(params["hive_window_s"]), int(params["hive_max_messages"])
 
     def one(g: int) -> tuple:
-        v = seg_vod[g]
-        return (v, *_pick(order[starts[g]: starts[g + 1]], t_s, paid, w_off, w_hash, w_len,
+        v, rows = chat.vods[g], chat.order[chat.starts[g]: chat.starts[g + 1]]
+        return (v, *_pick(rows[~read[rows]], chat.t_s, chat.paid, chat.w_off, chat.w_hash, chat.w_len,
                           turn_s[a_off[v]: a_off[v + 1]], n_off[a_off[v]: a_off[v + 1] + 1], n_hash, window, top))
 
     with ThreadPoolExecutor(WORKERS) as pool:
-        picked = [r for r in pool.map(one, range(len(seg_vod))) if len(r[1])]
-    phrase_id = answers.column("phrase_id").to_numpy()
-    columns = {"vod": [], "phrase_id": [], "line": [], "row": [], "last": [], "overlap": []}
-    for v, turn, line, row, last, overlap in picked:
-        columns["vod"].append(np.full(len(turn), v, np.int64))
-        columns["phrase_id"].append(phrase_id[a_off[v] + turn])
-        columns["line"].append(line)
-        columns["row"].append(row)
-        columns["last"].append(last)
-        columns["overlap"].append(overlap)
-    empty = {"vod": np.int64, "phrase_id": np.int64, "line": np.int64, "row": np.int64, "last": np.bool_, "overlap": np.int64}
-    out = {k: np.concatenate(v) if v else np.zeros(0, empty[k]) for k, v in columns.items()}
-    row = pa.array(out.pop("row"))
-    return pa.table(out | {"mid": chat.column("mid").take(row), "message_id": chat.column("message_id").take(row),
-                           "t_s": t_s[row.to_numpy()]})
+        picked = [r for r in pool.map(one, range(len(chat.vods))) if len(r[1])]
+    if not picked:
+        return _prompts(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64),
+                        np.zeros(0, np.bool_), np.zeros(0, np.int64), chat)
+    answer = np.concatenate([a_off[v] + turn for v, turn, *_ in picked])
+    return _prompts(answers.column("vod").to_numpy()[answer], answers.column("phrase_id").to_numpy()[answer],
+                    *(np.concatenate([p[k] for p in picked]) for k in (2, 3, 4, 5)), chat)
+
+
+def _prompts(vod, phrase_id, line, row, last, overlap, chat: Chat) -> pa.Table:
+    """pick_hive's rows, one per prompt message (grouped by answer, in order), as one row per answer."""
+    answer_start = np.flatnonzero(np.r_[True, (np.diff(vod) != 0) | (np.diff(phrase_id) != 0)]) if len(vod) else vod
+    offsets = pa.array(np.r_[answer_start, len(vod)].astype(np.int32))
+    shown_at = np.cumsum(np.r_[0, last]).astype(np.int32)
+    first_t = np.minimum.reduceat(chat.t_s[row], answer_start) if len(vod) else chat.t_s[:0]
+    ids = chat.table.column("message_id").take(pa.array(row))
+    mids = chat.table.column("mid").to_numpy()[row[last]]
+    return pa.table({"vod": vod[answer_start], "phrase_id": phrase_id[answer_start], "overlap": overlap[answer_start],
+                     "first_t": first_t, "ids": pa.ListArray.from_arrays(offsets, flat(ids)),
+                     "shown": pa.ListArray.from_arrays(pa.array(shown_at[np.r_[answer_start, len(vod)]]), pa.array(mids))})
 
 
 @nb.njit(cache=True, nogil=True)

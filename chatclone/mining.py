@@ -23,22 +23,22 @@ import hashlib
 import json
 from pathlib import Path
 
-from chatclone import hive_kernel, read_kernel
+from chatclone import hive_kernel, kernel_chat, read_kernel
 from chatclone.config import Mining
 from chatclone.warehouse import Warehouse, load_sql
 
 STEPS = ("mine_todo", "align_speech", "align_chat", "reads", "pairs_read", "pairs_hive", "mine_done")
-READ_INPUTS = ("read_chat", "read_authors", "read_speech", "read_phrases")
-HIVE_INPUTS = ("hive_answers", "hive_chat")
+READ_INPUTS = ("read_authors", "read_speech", "read_phrases")
+KERNEL_INPUTS = ("mine_chat", *READ_INPUTS, "hive_answers")
 
 
 def mining_params(settings: Mining) -> dict:
     """The $parameters of the mining steps: the settings, and `version`, a sha256 of them and of the steps' SQL."""
     params = settings.model_dump()
     digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode())
-    for step in STEPS + READ_INPUTS + HIVE_INPUTS:
+    for step in STEPS + KERNEL_INPUTS:
         digest.update(load_sql(step).encode())
-    for kernel in (read_kernel, hive_kernel):
+    for kernel in (kernel_chat, read_kernel, hive_kernel):
         digest.update(Path(kernel.__file__).read_bytes())
     return params | {"version": digest.hexdigest()}
 
@@ -51,10 +51,11 @@ def mine(wh: Warehouse, settings: Mining) -> dict[str, int]:
     wh.con.execute("BEGIN")
     try:
         vods_mined, stale = wh.run("mine_todo", **params)[0]
+        shared: dict = {}
         for step in STEPS[1:] if vods_mined or stale else STEPS[-1:]:
             if step == "pairs_hive" and not settings.hive:
                 continue
-            run_step(wh, step, params)
+            run_step(wh, step, params, shared)
         wh.con.execute("COMMIT")
     except BaseException:
         wh.con.execute("ROLLBACK")
@@ -63,28 +64,16 @@ def mine(wh: Warehouse, settings: Mining) -> dict[str, int]:
     return {k: counts.get(k, 0) for k in ("speech_words", "speech_phrases", "chat_aligned", "reads", "read", "hive", "vods")} | {"vods_mined": vods_mined}
 
 
-def run_step(wh: Warehouse, step: str, params: dict) -> None:
-    """Run one of STEPS with mining_params(): its SQL, and for reads and pairs_hive the kernel that feeds it."""
+def run_step(wh: Warehouse, step: str, params: dict, shared: dict) -> None:
+    """Run one of STEPS with mining_params(): its SQL, and for reads and pairs_hive the kernel that feeds it. `shared`
+    (empty at the first step) carries the chat the kernels fetched, hashed and sorted once, from reads to pairs_hive."""
     if step == "reads":
-        find_reads(wh, params)
+        chat = shared["chat"] = kernel_chat.chat_arrays(wh.arrow("mine_chat", **params))
+        authors, speech, phrases = (wh.arrow(name, **params) for name in READ_INPUTS)
+        found, shared["read"] = read_kernel.find_reads(chat, authors, speech, phrases, params)
+        wh.insert_arrow("reads", found, **params)
     elif step == "pairs_hive":
-        find_hive(wh, params)
+        chosen = hive_kernel.pick_hive(shared["chat"], shared["read"], wh.arrow("hive_answers", **params), params)
+        wh.insert_arrow("pairs_hive", chosen, **params)
     else:
         wh.run(step, **params)
-
-
-def find_reads(wh: Warehouse, params: dict) -> int:
-    """Rebuild the reads of the VODs to mine (sql/reads.sql) with the compiled matcher; return how many it found."""
-    chat, authors, speech, phrases = (wh.arrow(name, **params) for name in READ_INPUTS)
-    found = read_kernel.find_reads(chat, authors, speech, phrases, params)
-    wh.insert_arrow("reads", found, **params)
-    return found.num_rows
-
-
-def find_hive(wh: Warehouse, params: dict) -> int:
-    """Add the hive pairs of the VODs to mine (sql/pairs_hive.sql), their prompts chosen by the compiled kernel;
-    return how many prompt messages it chose."""
-    answers, chat = (wh.arrow(name, **params) for name in HIVE_INPUTS)
-    chosen = hive_kernel.pick_hive(chat, answers, params)
-    wh.insert_arrow("pairs_hive", chosen, **params)
-    return chosen.num_rows

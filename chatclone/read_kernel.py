@@ -1,9 +1,9 @@
 """The read-aloud matcher as a compiled kernel: which chat messages the streamer read aloud at the start of a phrase.
 
 sql/reads.sql states the rule; this is its scoring half, compiled (numba) because, in SQL, comparing 2.2 million
-(message, phrase) candidates with list functions took most of a mining run. It takes the chat, the speech words and
-the phrases of the VODs to mine as Arrow tables (sql/read_chat.sql, read_speech.sql, read_phrases.sql) and returns
-the reads as an Arrow table for sql/reads.sql to insert. Words are compared by a 64-bit hash of their UTF-8 bytes;
+(message, phrase) candidates with list functions took most of a mining run. It takes the chat of the VODs to mine (sql/mine_chat.sql, as
+kernel_chat.Chat), their speech words and phrases (sql/read_speech.sql, read_phrases.sql) and returns the reads as an
+Arrow table for sql/reads.sql to insert. Words are compared by a 64-bit hash of their UTF-8 bytes;
 the near-miss test is DuckDB's jaro_winkler_similarity, byte for byte.
 """
 
@@ -13,100 +13,42 @@ import numba as nb
 import numpy as np
 import pyarrow as pa
 
+from chatclone.kernel_chat import Chat, flat, vod_offsets, word_lists, words
+
 MARKERS = ("says", "said", "asks", "asked", "writes", "wrote", "question")
 NEAR_SIMILARITY = 0.88  # a message word this close to a spoken one ("listen" ~ "listening") counts as found
 NEAR_MIN_LETTERS = 4    # ... if it has this many letters: short words are too alike
 
 
-def find_reads(chat: pa.Table, authors: pa.Table, speech: pa.Table, phrases: pa.Table, params: dict) -> pa.Table:
-    """Match chat to speech. Takes Arrow tables with `vod` numbering the VODs to mine 0, 1, ...: chat (mid, vod, t_s,
-    paid, author, words), authors (author, words) with `author` an index into it, and, sorted by vod, speech (vod,
-    idx, norm) in idx order and phrases (vod, phrase_id, first_idx, start_s) in time order; and the [mining] params. Returns reads (mid, phrase_id, first_idx, read_last_idx, score): each message kept against the
-    phrase it scores best at, where that phrase also scores best with it."""
-    n_vods = max(int(chat.column("vod").to_numpy().max(initial=-1)), _last_vod(speech), _last_vod(phrases)) + 1
-    order, starts, seg_vod = time_order(chat.column("mid").to_numpy(), chat.column("vod").to_numpy(),
-                                         chat.column("t_s").to_numpy())
-    w_off, w_hash, w_len, w_boff, w_bytes = word_lists(chat.column("words"))
+def find_reads(chat: Chat, authors: pa.Table, speech: pa.Table, phrases: pa.Table, params: dict) -> tuple[pa.Table, np.ndarray]:
+    """Match chat to speech. Takes the chat of the VODs to mine (kernel_chat.Chat), authors (author, words) with the
+    chat's `author` an index into it, and, sorted by vod (as numbered in the chat), speech (vod, idx, norm) in idx
+    order and phrases (vod, phrase_id, first_idx, start_s) in time order; and the [mining] params. Returns the reads
+    (mid, phrase_id, first_idx, read_last_idx, score), each message kept against the phrase it scores best at where
+    that phrase also scores best with it, and which chat rows they are (a mask)."""
+    n_vods = max(int(chat.vods.max(initial=-1)), _last_vod(speech), _last_vod(phrases)) + 1
     a_off, a_hash, _, _, _ = word_lists(authors.column("words"))
     s_hash, s_len, s_boff, s_bytes = words(flat(speech.column("norm")))
     msg_phrase, msg_score, msg_last = _match(
-        order, starts, seg_vod, chat.column("t_s").to_numpy(),
-        chat.column("paid").to_numpy(zero_copy_only=False), chat.column("author").to_numpy(),
-        w_off, w_hash, w_len, w_boff, w_bytes, a_off, a_hash,
+        chat.order, chat.starts, chat.vods, chat.t_s, chat.paid, chat.table.column("author").to_numpy(),
+        chat.w_off, chat.w_hash, chat.w_len, chat.w_boff, chat.w_bytes, a_off, a_hash,
         vod_offsets(speech, n_vods), s_hash, s_len, s_boff, s_bytes,
         vod_offsets(phrases, n_vods), phrases.column("first_idx").to_numpy(), phrases.column("start_s").to_numpy(),
-        words(pa.array(MARKERS))[0], float(params["read_back_s"]), float(params["read_ahead_s"]),
-        int(params["probe_min_letters"]), int(params["probe_span_words"]), float(params["min_read_score"]))
+        words(pa.array(MARKERS))[0], int(params["min_read_words"]), float(params["read_back_s"]),
+        float(params["read_ahead_s"]), int(params["probe_min_letters"]), int(params["probe_span_words"]),
+        float(params["min_read_score"]))
     read = msg_phrase >= 0
+    rows = chat.order[read]
     first_idx = phrases.column("first_idx").to_numpy()[msg_phrase[read]]
-    return pa.table({"mid": chat.column("mid").to_numpy()[order[read]],
+    mask = np.zeros(chat.table.num_rows, np.bool_)
+    mask[rows] = True
+    return pa.table({"mid": chat.table.column("mid").to_numpy()[rows],
                      "phrase_id": phrases.column("phrase_id").to_numpy()[msg_phrase[read]],
-                     "first_idx": first_idx, "read_last_idx": first_idx + msg_last[read], "score": msg_score[read]})
-
-
-def time_order(mid: np.ndarray, vod: np.ndarray, t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The chat's rows each VOD's together in time order, the earlier row first at equal times (the message others
-    copied): (row order, where each VOD's rows start in it and, last, the end, which VOD each is)."""
-    order = np.argsort(mid, kind="stable")
-    for _ in range(2):
-        v, t = vod[order], t_s[order]
-        starts = np.flatnonzero(np.diff(v)) + 1
-        seg_vod = v[np.r_[0, starts]] if len(v) else v
-        if len(np.unique(seg_vod)) == len(seg_vod) and not ((np.diff(t) < 0) & (np.diff(v) == 0)).any():
-            break
-        # chat is loaded a VOD at a time in replay order, so row order is nearly always the one; else sort
-        order = np.lexsort((mid, t_s, vod))
-    return order, np.r_[0, starts, len(v)].astype(np.int64), seg_vod
+                     "first_idx": first_idx, "read_last_idx": first_idx + msg_last[read], "score": msg_score[read]}), mask
 
 
 def _last_vod(table: pa.Table) -> int:
     return table.column("vod")[-1].as_py() if table.num_rows else -1
-
-
-def vod_offsets(table: pa.Table, n_vods: int) -> np.ndarray:
-    """Where each VOD's rows start (and, last, the end) in a table sorted by vod."""
-    return np.searchsorted(table.column("vod").to_numpy(), np.arange(n_vods + 1)).astype(np.int64)
-
-
-def flat(column: pa.ChunkedArray) -> pa.Array:
-    """A chunked column as one array (copied only where it has several chunks)."""
-    return column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
-
-
-def word_lists(column: pa.ChunkedArray) -> tuple:
-    """A list<string> column as (list offsets, hashes, letter counts, byte offsets, bytes) of its words."""
-    lists = flat(column)
-    offsets = lists.offsets.to_numpy().astype(np.int64)
-    return (offsets - offsets[0], *words(lists.flatten()))
-
-
-def words(strings: pa.Array) -> tuple:
-    """Strings as (hashes, letter counts, byte offsets, bytes)."""
-    _, offsets, data = strings.buffers()
-    width = np.int64 if pa.types.is_large_string(strings.type) else np.int32
-    offsets = np.frombuffer(offsets, width)[strings.offset: strings.offset + len(strings) + 1]
-    data = np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8)
-    hashes, letters = _hash_words(offsets, data)
-    return hashes, letters, offsets, data
-
-
-@nb.njit(cache=True, parallel=True)
-def _hash_words(offsets, data):
-    """FNV-1a of each word's bytes, and its length in code points (DuckDB's length())."""
-    n = len(offsets) - 1
-    hashes = np.empty(n, np.uint64)
-    letters = np.empty(n, np.int32)
-    for i in nb.prange(n):
-        h = np.uint64(14695981039346656037)
-        c = 0
-        for j in range(offsets[i], offsets[i + 1]):
-            b = data[j]
-            h = (h ^ np.uint64(b)) * np.uint64(1099511628211)
-            if b & 0xC0 != 0x80:
-                c += 1
-        hashes[i] = h
-        letters[i] = c
-    return hashes, letters
 
 
 @nb.njit(cache=True, nogil=True)
@@ -234,7 +176,7 @@ def _score(ws, we, w_hash, w_len, w_boff, w_bytes, paid, a_off, a_hash, author, 
 @nb.njit(cache=True, parallel=True)
 def _match(order, c_off, c_vod, t_s, paid, author, w_off, w_hash, w_len, w_boff, w_bytes, a_off, a_hash,
            s_off, s_hash, s_len, s_boff, s_bytes, p_off, first_idx, start_s, m_hash,
-           read_back, read_ahead, probe_min_letters, span, min_score):
+           min_words, read_back, read_ahead, probe_min_letters, span, min_score):
     """Per message, in the time order `order` (c_off: where each VOD's messages start in it, c_vod: which VOD): the
     phrase it is read at (or -1), the score and the last word of the read from the phrase start."""
     n_msgs = len(order)
@@ -269,7 +211,7 @@ def _match(order, c_off, c_vod, t_s, paid, author, w_off, w_hash, w_len, w_boff,
             m = order[j]
             ws, we = w_off[m], w_off[m + 1]
             n_words = we - ws
-            if n_words == 0:
+            if n_words < min_words:
                 continue
             probe_letters = min(probe_min_letters, w_len[ws:we].max())
             n_probes = 0

@@ -75,6 +75,10 @@ def migrations() -> list[tuple[int, Path]]:
     return found
 
 
+# 16M rows: a chunk of chat words stays well under the 2 GiB a string column's 32-bit offsets can address
+ARROW_CHUNK_ROWS = 1 << 24
+
+
 class Warehouse:
     """An open warehouse file, migrated to the newest schema. Use as a context manager."""
 
@@ -132,13 +136,14 @@ class Warehouse:
         return self.execute(load_sql(name), params, origin=f"sql/{name}.sql").fetchall()
 
     def arrow(self, name: str, **params) -> pa.Table:
-        """Execute sql/NAME.sql like run(); return the result of its last statement as an Arrow table."""
+        """Execute sql/NAME.sql like run(); return the result of its last statement as an Arrow table, in chunks of
+        ARROW_CHUNK_ROWS rows (few: the compiled kernels read columns as flat arrays, and joining chunks copies them)."""
         *first, last = split_statements(load_sql(name))
         if first:
             self.execute(";\n".join(first), params, origin=f"sql/{name}.sql")
         bound = {k: v for k, v in params.items() if k in set(_PARAM.findall(last))}
         try:
-            return self.con.sql(last, params=bound or None).to_arrow_table()
+            return self.con.sql(last, params=bound or None).to_arrow_table(batch_size=ARROW_CHUNK_ROWS)
         except duckdb.Error as e:
             raise WarehouseError(f"sql/{name}.sql: {str(e).splitlines()[0]}") from None
 

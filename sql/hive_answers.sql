@@ -2,7 +2,7 @@
 -- rule: pairs_hive.sql). A speech turn that starts after the last read and its answer runs up to the next read; its
 -- answer is its words up to the next pause of $answer_pause_s or $answer_max_s, kept where it has $min_answer_words or
 -- more. Temp tables hive_turns and hive_answers (read again by pairs_hive.sql); returns each answer with its VOD
--- (`vod`: numbered as in hive_chat.sql), time and distinct words of four letters or more, by VOD and time.
+-- (`vod`: numbered as in mine_chat.sql), time and distinct words of four letters or more, by VOD and time.
 -- Only the VODs of mine_videos (mine_todo.sql). Reads: reads, pairs, speech_phrases, speech_words, mine_videos.
 
 -- turn starts outside the last read and its answer before them; they run up to the next read. With their stretch,

@@ -1,4 +1,4 @@
--- The phrases of the VODs to mine, where a read may start, by VOD (numbered as in read_chat.sql) and in time order,
+-- The phrases of the VODs to mine, where a read may start, by VOD (numbered as in mine_chat.sql) and in time order,
 -- for read_kernel.py. Reads: speech_phrases, mine_videos.
 WITH vods AS (
     SELECT video_id, row_number() OVER (ORDER BY video_id) - 1 AS vod FROM mine_videos

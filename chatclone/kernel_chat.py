@@ -1,0 +1,100 @@
+"""The chat, speech and answers of the VODs to mine as flat arrays for the compiled kernels (read_kernel.py,
+hive_kernel.py): Arrow tables from DuckDB, their words hashed once (FNV-1a of the UTF-8 bytes) with their letter counts,
+the chat put in time order VOD by VOD."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba as nb
+import numpy as np
+import pyarrow as pa
+
+
+@dataclass
+class Chat:
+    """The chat messages of the VODs to mine (mine_chat.sql) as arrays, indexed by row of `table`. `order` lists the
+    rows each VOD's together in time order; `starts` is where each VOD's rows start in it (and, last, the end) and
+    `vods` which VOD each is. Each message's words are w_off[row]..w_off[row + 1] in w_hash (hash), w_len (letters)
+    and w_boff/w_bytes (their UTF-8 bytes)."""
+
+    table: pa.Table
+    order: np.ndarray
+    starts: np.ndarray
+    vods: np.ndarray
+    t_s: np.ndarray
+    paid: np.ndarray
+    w_off: np.ndarray
+    w_hash: np.ndarray
+    w_len: np.ndarray
+    w_boff: np.ndarray
+    w_bytes: np.ndarray
+
+
+def chat_arrays(table: pa.Table) -> Chat:
+    """Chat (mid, message_id, vod, t_s, paid, author, words) from DuckDB as the kernels' arrays."""
+    t_s = table.column("t_s").to_numpy()
+    order, starts, vods = time_order(table.column("mid").to_numpy(), table.column("vod").to_numpy(), t_s)
+    return Chat(table, order, starts, vods, t_s, table.column("paid").to_numpy(zero_copy_only=False),
+                *word_lists(table.column("words")))
+
+
+def time_order(mid: np.ndarray, vod: np.ndarray, t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The chat's rows each VOD's together in time order, the earlier row first at equal times (the message others
+    copied): (row order, where each VOD's rows start in it and, last, the end, which VOD each is)."""
+    order = np.argsort(mid, kind="stable")
+    for _ in range(2):
+        v, t = vod[order], t_s[order]
+        starts = np.flatnonzero(np.diff(v)) + 1
+        seg_vod = v[np.r_[0, starts]] if len(v) else v
+        if len(np.unique(seg_vod)) == len(seg_vod) and not ((np.diff(t) < 0) & (np.diff(v) == 0)).any():
+            break
+        # chat is loaded a VOD at a time in replay order, so row order is nearly always the one; else sort
+        order = np.lexsort((mid, t_s, vod))
+    return order, np.r_[0, starts, len(v)].astype(np.int64), seg_vod
+
+
+def vod_offsets(table: pa.Table, n_vods: int) -> np.ndarray:
+    """Where each VOD's rows start (and, last, the end) in a table sorted by vod."""
+    return np.searchsorted(table.column("vod").to_numpy(), np.arange(n_vods + 1)).astype(np.int64)
+
+
+def flat(column: pa.ChunkedArray) -> pa.Array:
+    """A chunked column as one array (copied only where it has several chunks)."""
+    return column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+
+
+def word_lists(column: pa.ChunkedArray) -> tuple:
+    """A list<string> column as (list offsets, hashes, letter counts, byte offsets, bytes) of its words."""
+    lists = flat(column)
+    offsets = lists.offsets.to_numpy().astype(np.int64)
+    return (offsets - offsets[0], *words(lists.flatten()))
+
+
+def words(strings: pa.Array) -> tuple:
+    """Strings as (hashes, letter counts, byte offsets, bytes)."""
+    _, offsets, data = strings.buffers()
+    width = np.int64 if pa.types.is_large_string(strings.type) else np.int32
+    offsets = np.frombuffer(offsets, width)[strings.offset: strings.offset + len(strings) + 1]
+    data = np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8)
+    hashes, letters = _hash_words(offsets, data)
+    return hashes, letters, offsets, data
+
+
+@nb.njit(cache=True, parallel=True)
+def _hash_words(offsets, data):
+    """FNV-1a of each word's bytes, and its length in code points (DuckDB's length())."""
+    n = len(offsets) - 1
+    hashes = np.empty(n, np.uint64)
+    letters = np.empty(n, np.int32)
+    for i in nb.prange(n):
+        h = np.uint64(14695981039346656037)
+        c = 0
+        for j in range(offsets[i], offsets[i + 1]):
+            b = data[j]
+            h = (h ^ np.uint64(b)) * np.uint64(1099511628211)
+            if b & 0xC0 != 0x80:
+                c += 1
+        hashes[i] = h
+        letters[i] = c
+    return hashes, letters

@@ -14,7 +14,7 @@ import numba as nb
 import numpy as np
 import pyarrow as pa
 
-from chatclone.kernel_chat import Chat, flat, vod_offsets, word_lists
+from chatclone.kernel_chat import Chat, flat, slot, vod_offsets, word_lists
 
 SHARED_MIN_LETTERS = 4  # words an answer and a message share count from this length ("the", "you" do not)
 WORKERS = 2
@@ -59,16 +59,6 @@ def _prompts(vod, phrase_id, line, row, last, overlap, chat: Chat) -> pa.Table:
     return pa.table({"vod": vod[answer_start], "phrase_id": phrase_id[answer_start], "overlap": overlap[answer_start],
                      "first_t": first_t, "ids": pa.ListArray.from_arrays(offsets, flat(ids)),
                      "shown": pa.ListArray.from_arrays(pa.array(shown_at[np.r_[answer_start, len(vod)]]), pa.array(mids))})
-
-
-@nb.njit(cache=True, nogil=True)
-def _slot(keys, used, h):
-    """The slot of hash h in an open-addressing table (a power of two in size): where it is, or the free one."""
-    mask = len(keys) - 1
-    i = np.int64(h & np.uint64(mask))
-    while used[i] and keys[i] != h:
-        i = (i + 1) & mask
-    return i
 
 
 @nb.njit(cache=True, nogil=True)
@@ -137,7 +127,7 @@ def _pick(rows, t_s, paid, w_off, w_hash, w_len, turn_s, n_off, n_hash, window, 
             norm_used = np.zeros(size_n, np.bool_)
             norm_slots = np.empty(size_n // 2, np.int64)
         for i in range(n_off[a], n_off[a + 1]):
-            s = _slot(norm_keys, norm_used, n_hash[i])
+            s = slot(norm_keys, norm_used, n_hash[i])
             norm_keys[s] = n_hash[i]
             norm_used[s] = True
             norm_slots[i - n_off[a]] = s
@@ -154,11 +144,11 @@ def _pick(rows, t_s, paid, w_off, w_hash, w_len, turn_s, n_off, n_hash, window, 
                     if w_hash[i2] == w_hash[i]:
                         seen = True
                         break
-                if not seen and norm_used[_slot(norm_keys, norm_used, w_hash[i])]:
+                if not seen and norm_used[slot(norm_keys, norm_used, w_hash[i])]:
                     overlap += 1
             if overlap == 0 and not echoed[j]:
                 continue
-            s = _slot(group_keys, group_used, same[j])
+            s = slot(group_keys, group_used, same[j])
             if not group_used[s]:
                 group_used[s] = True
                 group_keys[s] = same[j]

@@ -98,3 +98,13 @@ def _hash_words(offsets, data):
         hashes[i] = h
         letters[i] = c
     return hashes, letters
+
+
+@nb.njit(cache=True, nogil=True)
+def slot(keys, used, h):
+    """The slot of hash h in an open-addressing table (a power of two in size): where it is, or the free one."""
+    mask = len(keys) - 1
+    i = np.int64(h & np.uint64(mask))
+    while used[i] and keys[i] != h:
+        i = (i + 1) & mask
+    return i

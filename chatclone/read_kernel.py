@@ -13,7 +13,7 @@ import numba as nb
 import numpy as np
 import pyarrow as pa
 
-from chatclone.kernel_chat import Chat, flat, vod_offsets, word_lists, words
+from chatclone.kernel_chat import Chat, flat, slot, vod_offsets, word_lists, words
 
 MARKERS = ("says", "said", "asks", "asked", "writes", "wrote", "question")
 NEAR_SIMILARITY = 0.88  # a message word this close to a spoken one ("listen" ~ "listening") counts as found
@@ -204,6 +204,20 @@ def _match(order, c_off, c_vod, t_s, paid, author, w_off, w_hash, w_len, w_boff,
                     n_e += 1
         by_hash = np.argsort(e_hash[:n_e], kind="mergesort")
         i_hash, i_phrase, i_k = e_hash[:n_e][by_hash], e_phrase[:n_e][by_hash], e_k[:n_e][by_hash]
+        # each word's run of entries, found by one lookup in a hash table rather than two binary searches
+        size = 16
+        while size < 2 * n_e:
+            size *= 2
+        keys = np.zeros(size, np.uint64)
+        used = np.zeros(size, np.bool_)
+        run_lo = np.zeros(size, np.int64)
+        run_hi = np.zeros(size, np.int64)
+        at = 0
+        for e in range(n_e):
+            if e == 0 or i_hash[e] != i_hash[e - 1]:
+                at = slot(keys, used, i_hash[e])
+                keys[at], used[at], run_lo[at] = i_hash[e], True, e
+            run_hi[at] = e + 1
         hits = np.zeros(n_ph, np.int64)
         touched = np.empty(n_ph, np.int64)
         head = np.empty(span + 6, np.int64)
@@ -221,8 +235,10 @@ def _match(order, c_off, c_vod, t_s, paid, author, w_off, w_hash, w_len, w_boff,
             for i in range(ws, we):
                 if w_len[i] < probe_letters:
                     continue
-                lo = np.searchsorted(i_hash, w_hash[i], "left")
-                hi = np.searchsorted(i_hash, w_hash[i], "right")
+                at = slot(keys, used, w_hash[i])
+                if not used[at]:
+                    continue
+                lo, hi = run_lo[at], run_hi[at]
                 # phrases started between read_ahead_s before the message and read_back_s after it, in time order
                 a, b = lo, hi
                 while a < b:

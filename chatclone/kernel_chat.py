@@ -40,18 +40,35 @@ def chat_arrays(table: pa.Table) -> Chat:
 
 
 def time_order(mid: np.ndarray, vod: np.ndarray, t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The chat's rows each VOD's together in time order, the earlier row first at equal times (the message others
-    copied): (row order, where each VOD's rows start in it and, last, the end, which VOD each is)."""
-    order = np.argsort(mid, kind="stable")
-    for _ in range(2):
-        v, t = vod[order], t_s[order]
-        starts = np.flatnonzero(np.diff(v)) + 1
-        seg_vod = v[np.r_[0, starts]] if len(v) else v
-        if len(np.unique(seg_vod)) == len(seg_vod) and not ((np.diff(t) < 0) & (np.diff(v) == 0)).any():
-            break
-        # chat is loaded a VOD at a time in replay order, so row order is nearly always the one; else sort
-        order = np.lexsort((mid, t_s, vod))
-    return order, np.r_[0, starts, len(v)].astype(np.int64), seg_vod
+    """The chat's rows each VOD's together in time order, the earlier row (`mid`) first at equal times (the message
+    others copied): (row order, where each VOD's rows start in it and, last, the end, which VOD each is)."""
+    order, starts = _time_order(mid, vod, t_s, int(vod.max(initial=-1)) + 1)
+    has_rows = np.flatnonzero(np.diff(starts))
+    return order, np.r_[starts[has_rows], len(order)].astype(np.int64), has_rows.astype(np.int64)
+
+
+@nb.njit(cache=True, nogil=True)
+def _time_order(mid, vod, t_s, n_vods):
+    """Rows bucketed by VOD (a counting sort, keeping their order), then each VOD's sorted by (t_s, mid) where they
+    are not already: the chat arrives a VOD at a time in replay order, so that is rare and one VOD's rows at most."""
+    starts = np.zeros(n_vods + 1, np.int64)
+    for v in vod:
+        starts[v + 1] += 1
+    starts = np.cumsum(starts)
+    fill = starts[:-1].copy()
+    order = np.empty(len(vod), np.int64)
+    for row in range(len(vod)):
+        order[fill[vod[row]]] = row
+        fill[vod[row]] += 1
+    for v in range(n_vods):
+        rows = order[starts[v]: starts[v + 1]]
+        for k in range(1, len(rows)):
+            a, b = rows[k - 1], rows[k]
+            if t_s[b] < t_s[a] or (t_s[b] == t_s[a] and mid[b] < mid[a]):
+                by_mid = rows[np.argsort(mid[rows], kind="mergesort")]
+                order[starts[v]: starts[v + 1]] = by_mid[np.argsort(t_s[by_mid], kind="mergesort")]
+                break
+    return order, starts
 
 
 def vod_offsets(table: pa.Table, n_vods: int) -> np.ndarray:

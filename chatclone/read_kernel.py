@@ -22,17 +22,21 @@ NEAR_MIN_LETTERS = 4    # ... if it has this many letters: short words are too a
 
 def find_reads(chat: Chat, authors: pa.Table, speech: pa.Table, phrases: pa.Table, params: dict) -> tuple[pa.Table, np.ndarray]:
     """Match chat to speech. Takes the chat of the VODs to mine (kernel_chat.Chat), authors (author, words) with the
-    chat's `author` an index into it, and, sorted by vod (as numbered in the chat), speech (vod, idx, norm) in idx
-    order and phrases (vod, phrase_id, first_idx, start_s) in time order; and the [mining] params. Returns the reads
+    chat's `author` an index into it, speech (vod, idx, norm) and, sorted by vod (as numbered in the chat), phrases
+    (vod, phrase_id, first_idx, start_s) in time order; and the [mining] params. Returns the reads
     (mid, phrase_id, first_idx, read_last_idx, score), each message kept against the phrase it scores best at where
     that phrase also scores best with it, and which chat rows they are (a mask)."""
-    n_vods = max(int(chat.vods.max(initial=-1)), _last_vod(speech), _last_vod(phrases)) + 1
+    n_vods = max(int(chat.vods.max(initial=-1)), int(speech.column("vod").to_numpy().max(initial=-1)), _last_vod(phrases)) + 1
     a_off, a_hash, _, _, _ = word_lists(authors.column("words"))
+    # speech comes in no order: each word put at its VOD's offset + idx - 1 (idx runs 1, 2, ... in each VOD)
     s_hash, s_len, s_boff, s_bytes = words(flat(speech.column("norm")))
+    s_off = np.r_[0, np.cumsum(np.bincount(speech.column("vod").to_numpy(), minlength=n_vods))].astype(np.int64)
+    at = np.empty(speech.num_rows, np.int64)
+    at[s_off[speech.column("vod").to_numpy()] + speech.column("idx").to_numpy() - 1] = np.arange(speech.num_rows)
     msg_phrase, msg_score, msg_last = _match(
         chat.order, chat.starts, chat.vods, chat.t_s, chat.paid, chat.table.column("author").to_numpy(),
         chat.w_off, chat.w_hash, chat.w_len, chat.w_boff, chat.w_bytes, a_off, a_hash,
-        vod_offsets(speech, n_vods), s_hash, s_len, s_boff, s_bytes,
+        s_off, s_hash[at], s_len[at], s_boff[:-1][at], s_boff[1:][at], s_bytes,
         vod_offsets(phrases, n_vods), phrases.column("first_idx").to_numpy(), phrases.column("start_s").to_numpy(),
         words(pa.array(MARKERS))[0], int(params["min_read_words"]), float(params["read_back_s"]),
         float(params["read_ahead_s"]), int(params["probe_min_letters"]), int(params["probe_span_words"]),
@@ -98,10 +102,11 @@ def _contains(values, lo, hi, h):
 
 
 @nb.njit(cache=True, nogil=True)
-def _score(ws, we, w_hash, w_len, w_boff, w_bytes, paid, a_off, a_hash, author, head, s_hash, s_boff, s_bytes, m_hash,
-           min_score):
+def _score(ws, we, w_hash, w_len, w_boff, w_bytes, paid, a_off, a_hash, author, head, s_hash, s_start, s_end, s_bytes,
+           m_hash, min_score, unfound):
     """Score a message (words ws..we) against the speech words head... (positions in s_hash): (score, last word of
-    the read counted from the head, or -1), or (-1, -1) where it cannot make a read."""
+    the read counted from the head, or -1), or (-1, -1) where it cannot make a read. `unfound`: scratch space, one
+    slot per word of the message."""
     n_words = we - ws
     start_len = min(n_words + 3, len(head))
     named = False
@@ -115,7 +120,6 @@ def _score(ws, we, w_hash, w_len, w_boff, w_bytes, paid, a_off, a_hash, author, 
     win = min(n_words + (3 if named or marker else 0), start_len)
     distinct = 0
     found = 0
-    unfound = np.empty(n_words, np.int64)
     n_unfound = 0
     for i in range(ws, we):
         if _contains(w_hash, ws, i, w_hash[i]):
@@ -140,7 +144,7 @@ def _score(ws, we, w_hash, w_len, w_boff, w_bytes, paid, a_off, a_hash, author, 
         word = w_bytes[w_boff[i]: w_boff[i + 1]]
         for k in range(win):
             p = head[k]
-            if jaro_winkler(word, s_bytes[s_boff[p]: s_boff[p + 1]]) >= NEAR_SIMILARITY:
+            if jaro_winkler(word, s_bytes[s_start[p]: s_end[p]]) >= NEAR_SIMILARITY:
                 near += 1
                 break
     word_share = (found + near) / distinct
@@ -175,7 +179,7 @@ def _score(ws, we, w_hash, w_len, w_boff, w_bytes, paid, a_off, a_hash, author, 
 
 @nb.njit(cache=True, parallel=True)
 def _match(order, c_off, c_vod, t_s, paid, author, w_off, w_hash, w_len, w_boff, w_bytes, a_off, a_hash,
-           s_off, s_hash, s_len, s_boff, s_bytes, p_off, first_idx, start_s, m_hash,
+           s_off, s_hash, s_len, s_start, s_end, s_bytes, p_off, first_idx, start_s, m_hash,
            min_words, read_back, read_ahead, probe_min_letters, span, min_score):
     """Per message, in the time order `order` (c_off: where each VOD's messages start in it, c_vod: which VOD): the
     phrase it is read at (or -1), the score and the last word of the read from the phrase start."""
@@ -221,6 +225,7 @@ def _match(order, c_off, c_vod, t_s, paid, author, w_off, w_hash, w_len, w_boff,
         hits = np.zeros(n_ph, np.int64)
         touched = np.empty(n_ph, np.int64)
         head = np.empty(span + 6, np.int64)
+        unfound = np.empty(64, np.int64)  # _score's list of words not found, grown for longer messages
         for j in range(c_off[g], c_off[g + 1]):
             m = order[j]
             ws, we = w_off[m], w_off[m + 1]
@@ -257,6 +262,8 @@ def _match(order, c_off, c_vod, t_s, paid, author, w_off, w_hash, w_len, w_boff,
                             n_touched += 1
                         hits[p - p0] += 1
             need = 2 if n_probes >= 3 else 1
+            if n_words > len(unfound):
+                unfound = np.empty(n_words, np.int64)
             for t in range(n_touched):
                 p = touched[t]
                 enough = hits[p - p0] >= need
@@ -268,7 +275,7 @@ def _match(order, c_off, c_vod, t_s, paid, author, w_off, w_hash, w_len, w_boff,
                 for k in range(n_head):
                     head[k] = at + k
                 score, last = _score(ws, we, w_hash, w_len, w_boff, w_bytes, paid[m], a_off, a_hash, author[m],
-                                     head[:n_head], s_hash, s_boff, s_bytes, m_hash, min_score)
+                                     head[:n_head], s_hash, s_start, s_end, s_bytes, m_hash, min_score, unfound)
                 if score < 0:
                     continue
                 # ties: the earlier phrase for a message, the earlier message for a phrase (rows are in time order)

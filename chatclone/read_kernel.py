@@ -94,6 +94,22 @@ def jaro_winkler(a, b):
 
 
 @nb.njit(cache=True, nogil=True)
+def _near(a, b):
+    """Whether jaro_winkler(a, b) >= NEAR_SIMILARITY; most pairs are ruled out by their lengths first: Jaro is at most
+    (2 + shorter / longer) / 3, and the common prefix p (at most 4) lifts it by p / 10 of what it lacks."""
+    shorter, longer = min(len(a), len(b)), max(len(a), len(b))
+    if shorter == 0:
+        return False
+    prefix = 0
+    while prefix < min(4, shorter) and a[prefix] == b[prefix]:
+        prefix += 1
+    jaro_max = (2.0 + shorter / longer) / 3.0
+    if jaro_max + prefix * 0.1 * (1.0 - jaro_max) < NEAR_SIMILARITY:
+        return False
+    return jaro_winkler(a, b) >= NEAR_SIMILARITY
+
+
+@nb.njit(cache=True, nogil=True)
 def _contains(values, lo, hi, h):
     for i in range(lo, hi):
         if values[i] == h:
@@ -144,7 +160,7 @@ def _score(ws, we, w_hash, w_len, w_boff, w_bytes, paid, a_off, a_hash, author, 
         word = w_bytes[w_boff[i]: w_boff[i + 1]]
         for k in range(win):
             p = head[k]
-            if jaro_winkler(word, s_bytes[s_start[p]: s_end[p]]) >= NEAR_SIMILARITY:
+            if _near(word, s_bytes[s_start[p]: s_end[p]]):
                 near += 1
                 break
     word_share = (found + near) / distinct
@@ -193,35 +209,44 @@ def _match(order, c_off, c_vod, t_s, paid, author, w_off, w_hash, w_len, w_boff,
         v = c_vod[g]
         p0, p1, s0, s1 = p_off[v], p_off[v + 1], s_off[v], s_off[v + 1]
         n_ph = p1 - p0
-        # the probe index: each phrase's first `span` words of three letters or more, by hash, then time
-        e_hash = np.empty(n_ph * span, np.uint64)
-        e_phrase = np.empty(n_ph * span, np.int64)
-        e_k = np.empty(n_ph * span, np.int64)
-        n_e = 0
-        for p in range(p0, p1):
-            at = s0 + first_idx[p] - 1
-            for k in range(min(span, s1 - at)):
-                if s_len[at + k] >= 3:
-                    e_hash[n_e] = s_hash[at + k]
-                    e_phrase[n_e] = p
-                    e_k[n_e] = k
-                    n_e += 1
-        by_hash = np.argsort(e_hash[:n_e], kind="mergesort")
-        i_hash, i_phrase, i_k = e_hash[:n_e][by_hash], e_phrase[:n_e][by_hash], e_k[:n_e][by_hash]
-        # each word's run of entries, found by one lookup in a hash table rather than two binary searches
+        # the probe index: each phrase's first `span` words of three letters or more, grouped by word (a hash table
+        # from word to its run of entries: one lookup per probe), each run in time order (a counting sort, no sort)
         size = 16
-        while size < 2 * n_e:
+        while size < 2 * n_ph * span:
             size *= 2
         keys = np.zeros(size, np.uint64)
         used = np.zeros(size, np.bool_)
         run_lo = np.zeros(size, np.int64)
         run_hi = np.zeros(size, np.int64)
-        at = 0
-        for e in range(n_e):
-            if e == 0 or i_hash[e] != i_hash[e - 1]:
-                at = slot(keys, used, i_hash[e])
-                keys[at], used[at], run_lo[at] = i_hash[e], True, e
-            run_hi[at] = e + 1
+        e_slot = np.empty(n_ph * span, np.int64)
+        n_e = 0
+        for p in range(p0, p1):
+            at = s0 + first_idx[p] - 1
+            for k in range(min(span, s1 - at)):
+                if s_len[at + k] >= 3:
+                    e = slot(keys, used, s_hash[at + k])
+                    keys[e], used[e] = s_hash[at + k], True
+                    run_hi[e] += 1
+                    e_slot[n_e] = e
+                    n_e += 1
+        total = 0
+        for e in range(size):
+            if used[e]:
+                run_lo[e] = total
+                total += run_hi[e]
+                run_hi[e] = run_lo[e]
+        i_phrase = np.empty(n_e, np.int64)
+        i_k = np.empty(n_e, np.int64)
+        n_e = 0
+        for p in range(p0, p1):
+            at = s0 + first_idx[p] - 1
+            for k in range(min(span, s1 - at)):
+                if s_len[at + k] >= 3:
+                    e = e_slot[n_e]
+                    i_phrase[run_hi[e]] = p
+                    i_k[run_hi[e]] = k
+                    run_hi[e] += 1
+                    n_e += 1
         hits = np.zeros(n_ph, np.int64)
         touched = np.empty(n_ph, np.int64)
         head = np.empty(span + 6, np.int64)

@@ -78,3 +78,10 @@ def test_chat_rows_in_any_order_give_the_same_reads(tmp_path):
     chat_arrays = kernel_chat.chat_arrays(chat_rows)
     assert chat_arrays.starts.tolist() == [0, 2, 3] and sorted(chat_arrays.vods.tolist()) == [0, 1]
     assert chat_arrays.t_s[chat_arrays.order].tolist()[:2] == [2.0, 3.0]
+
+
+@settings(max_examples=300, deadline=None)
+@given(WORDS, WORDS)
+def test_the_near_test_is_jaro_winkler_over_the_threshold(a, b):
+    """_near rules most pairs out by their lengths before computing Jaro-Winkler; it must never rule out a near pair."""
+    assert read_kernel._near(_bytes(a), _bytes(b)) == (read_kernel.jaro_winkler(_bytes(a), _bytes(b)) >= read_kernel.NEAR_SIMILARITY)

@@ -1,9 +1,10 @@
 """The hive as a compiled kernel: for each answer no read explains, the chat before it, de-duplicated and ranked.
 
 sql/pairs_hive.sql states the rule and builds the prompts; this picks their messages, compiled (numba) because in SQL
-the equality join of every chat word with the answers' words took most of the step. It takes the answers of
-sql/hive_answers.sql and the chat of the VODs to mine (sql/mine_chat.sql, as kernel_chat.Chat) less the messages
-read aloud, and returns each answer's prompt messages as an Arrow table for sql/pairs_hive.sql.
+the equality join of every chat word with the answers' words took most of the step. It takes the turns no read
+explains (sql/hive_turns.sql), cuts their answers from the speech of the VODs to mine (sql/read_speech.sql, as
+kernel_chat.Speech), picks their prompts from the chat (sql/mine_chat.sql, as kernel_chat.Chat) less the messages read
+aloud, and returns the hive pairs as an Arrow table for sql/pairs_hive.sql.
 """
 
 from __future__ import annotations
@@ -14,57 +15,85 @@ import numba as nb
 import numpy as np
 import pyarrow as pa
 
-from chatclone.kernel_chat import Chat, flat, slot, vod_offsets, word_lists
+from chatclone.kernel_chat import Chat, Speech, flat, slot, vod_offsets
 
 SHARED_MIN_LETTERS = 4  # words an answer and a message share count from this length ("the", "you" do not)
 WORKERS = 2
 
 
-def pick_hive(chat: Chat, read: np.ndarray, answers: pa.Table, params: dict) -> pa.Table:
-    """Choose each answer's prompt. Takes the chat of the VODs to mine (kernel_chat.Chat) and which of its rows were
-    read aloud (a mask; the hive takes the others), answers (vod, phrase_id, turn_s, norms) sorted by vod and turn_s,
-    norms being the distinct words of four letters or more of the answer, and the [mining] params. Returns one row
-    per answer that has a prompt: (vod, phrase_id, overlap, first_t, ids, shown): the most words a line shares with
-    the answer, when its first message came, the ids of its messages (line by line, each line's in time order), and
-    the row id (`mid`) of each line's latest message, the one shown, in line order."""
-    n_vods = max(int(chat.vods.max(initial=-1)), int(answers.column("vod").to_numpy().max(initial=-1))) + 1
-    n_off, n_hash, _, _, _ = word_lists(answers.column("norms"))
-    a_off = vod_offsets(answers, n_vods)
-    turn_s = answers.column("turn_s").to_numpy()
-    window, top = float(params["hive_window_s"]), int(params["hive_max_messages"])
+def pick_hive(chat: Chat, read: np.ndarray, speech: Speech, turns: pa.Table, params: dict) -> pa.Table:
+    """Choose each answer's prompt. Takes the chat and speech of the VODs to mine (kernel_chat.Chat, Speech), which
+    chat rows were read aloud (a mask; the hive takes the others), the turns no read explains (vod, phrase_id,
+    first_idx, turn_s, next_read_idx, stretch) sorted by vod and turn_s, and the [mining] params. Returns one row per
+    hive pair: (vod, phrase_id, overlap, first_t, ids, shown, response, answer_start_s, answer_end_s): the most words
+    a line shares with the answer, when its first message came, the ids of its messages (line by line, each line's in
+    time order), the row id (`mid`) of each line's latest message (the one shown) in line order, and the answer."""
+    t_off = vod_offsets(turns, len(speech.off) - 1)
+    turn_s, first, stretch = (turns.column(c).to_numpy() for c in ("turn_s", "first_idx", "stretch"))
+    next_read = turns.column("next_read_idx").fill_null(np.iinfo(np.int64).max).to_numpy()
+    settings = (float(params["hive_window_s"]), int(params["hive_max_messages"]), float(params["answer_max_s"]),
+                int(params["min_answer_words"]))
 
     def one(g: int) -> tuple:
         v, rows = chat.vods[g], chat.order[chat.starts[g]: chat.starts[g + 1]]
-        return (v, *_pick(rows[~read[rows]], chat.t_s, chat.paid, chat.w_off, chat.w_hash, chat.w_len,
-                          turn_s[a_off[v]: a_off[v + 1]], n_off[a_off[v]: a_off[v + 1] + 1], n_hash, window, top))
+        t = slice(t_off[v], t_off[v + 1])
+        return (t_off[v], *_pick(rows[~read[rows]], chat.t_s, chat.paid, chat.w_off, chat.w_hash, chat.w_len,
+                                 turn_s[t], first[t], next_read[t], stretch[t], speech.off[v], speech.hash,
+                                 speech.letters, speech.start_s, speech.end_s, speech.stretch, speech.off[v + 1],
+                                 *settings))
 
     with ThreadPoolExecutor(WORKERS) as pool:
-        picked = [r for r in pool.map(one, range(len(chat.vods))) if len(r[1])]
-    if not picked:
-        return _prompts(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64),
-                        np.zeros(0, np.bool_), np.zeros(0, np.int64), chat)
-    answer = np.concatenate([a_off[v] + turn for v, turn, *_ in picked])
-    return _prompts(answers.column("vod").to_numpy()[answer], answers.column("phrase_id").to_numpy()[answer],
-                    *(np.concatenate([p[k] for p in picked]) for k in (2, 3, 4, 5)), chat)
-
-
-def _prompts(vod, phrase_id, line, row, last, overlap, chat: Chat) -> pa.Table:
-    """pick_hive's rows, one per prompt message (grouped by answer, in order), as one row per answer."""
-    answer_start = np.flatnonzero(np.r_[True, (np.diff(vod) != 0) | (np.diff(phrase_id) != 0)]) if len(vod) else vod
-    offsets = pa.array(np.r_[answer_start, len(vod)].astype(np.int32))
-    shown_at = np.cumsum(np.r_[0, last]).astype(np.int32)
-    first_t = np.minimum.reduceat(chat.t_s[row], answer_start) if len(vod) else chat.t_s[:0]
-    ids = chat.table.column("message_id").take(pa.array(row))
-    mids = chat.table.column("mid").to_numpy()[row[last]]
-    return pa.table({"vod": vod[answer_start], "phrase_id": phrase_id[answer_start], "overlap": overlap[answer_start],
-                     "first_t": first_t, "ids": pa.ListArray.from_arrays(offsets, flat(ids)),
-                     "shown": pa.ListArray.from_arrays(pa.array(shown_at[np.r_[answer_start, len(vod)]]), pa.array(mids))})
+        picked = list(pool.map(one, range(len(chat.vods))))
+    answers = np.concatenate([np.zeros((0, 3), np.int64)] + [p[5] + [p[0], 0, 0] for p in picked])
+    turn = np.concatenate([np.zeros(0, np.int64)] + [p[1] + p[0] for p in picked])
+    row, last, overlap = (np.concatenate([np.zeros(0, dtype)] + [p[k] for p in picked])
+                          for k, dtype in ((2, np.int64), (3, np.bool_), (4, np.int64)))
+    starts = np.searchsorted(turn, answers[:, 0])
+    offsets = np.r_[starts, len(turn)].astype(np.int32)
+    shown_at = np.cumsum(np.r_[0, last]).astype(np.int32)[offsets]
+    response_off, response = _join_words(answers[:, 1], answers[:, 2], speech.word_start, speech.word_end,
+                                         speech.word_bytes)
+    return pa.table({
+        "vod": turns.column("vod").to_numpy()[answers[:, 0]],
+        "phrase_id": turns.column("phrase_id").to_numpy()[answers[:, 0]],
+        "overlap": overlap[starts],
+        "first_t": np.minimum.reduceat(chat.t_s[row], starts) if len(starts) else chat.t_s[:0],
+        "ids": pa.ListArray.from_arrays(pa.array(offsets), flat(chat.table.column("message_id").take(pa.array(row)))),
+        "shown": pa.ListArray.from_arrays(pa.array(shown_at), pa.array(chat.table.column("mid").to_numpy()[row[last]])),
+        "response": pa.LargeStringArray.from_buffers(len(answers), pa.py_buffer(response_off), pa.py_buffer(response)),
+        "answer_start_s": speech.start_s[answers[:, 1]],
+        "answer_end_s": np.concatenate([np.zeros(0)] + [p[6] for p in picked])})
 
 
 @nb.njit(cache=True, nogil=True)
-def _pick(rows, t_s, paid, w_off, w_hash, w_len, turn_s, n_off, n_hash, window, top):
-    """One VOD: its chat rows in time order, its answers' times and words. Returns (answer, line, chat row, last,
-    overlap) per message of a prompt."""
+def _join_words(first, end, word_start, word_end, word_bytes):
+    """The words first[i]..end[i] of each answer joined by spaces: (byte offsets, UTF-8 bytes) of a string array."""
+    offsets = np.zeros(len(first) + 1, np.int64)
+    for i in range(len(first)):
+        size = end[i] - first[i] - 1
+        for w in range(first[i], end[i]):
+            size += word_end[w] - word_start[w]
+        offsets[i + 1] = offsets[i] + size
+    data = np.empty(offsets[-1], np.uint8)
+    for i in range(len(first)):
+        at = offsets[i]
+        for w in range(first[i], end[i]):
+            if w > first[i]:
+                data[at] = 32
+                at += 1
+            n = word_end[w] - word_start[w]
+            data[at: at + n] = word_bytes[word_start[w]: word_start[w] + n]
+            at += n
+    return offsets, data
+
+
+@nb.njit(cache=True, nogil=True)
+def _pick(rows, t_s, paid, w_off, w_hash, w_len, turn_s, turn_first, turn_next, turn_stretch, s0, s_hash, s_len,
+          s_start_s, s_end_s, s_stretch, s1, window, top, answer_max, min_words):
+    """One VOD: its chat rows in time order, its turns (time, first word, next read's first word, stretch) in time
+    order, its speech words s0..s1. Returns (answer, chat row, last, overlap) per message of a prompt, line by line;
+    then (answer, first word, end word) and the end time of each answer with a prompt: a stretch's first turn with
+    chat to answer."""
     n = len(rows)
     # a message's words as one hash: messages with the same words are one group
     same = np.empty(n, np.uint64)
@@ -102,11 +131,14 @@ def _pick(rows, t_s, paid, w_off, w_hash, w_len, turn_s, n_off, n_hash, window, 
     chosen = np.empty(top, np.int64)
     cap = 1024
     out_turn = np.empty(cap, np.int64)
-    out_line = np.empty(cap, np.int64)
     out_row = np.empty(cap, np.int64)
     out_last = np.empty(cap, np.bool_)
     out_overlap = np.empty(cap, np.int64)
     n_out = 0
+    answers = np.empty((len(turn_s), 3), np.int64)
+    answer_end_s = np.empty(len(turn_s), np.float64)
+    n_answers = 0
+    last_stretch = -1
     lo = 0
     hi = 0
     for a in range(len(turn_s)):
@@ -115,22 +147,33 @@ def _pick(rows, t_s, paid, w_off, w_hash, w_len, turn_s, n_off, n_hash, window, 
             hi += 1
         while lo < hi and t_s[rows[lo]] < t - window:
             lo += 1
-        if lo == hi:
+        if lo == hi or turn_stretch[a] == last_stretch:
             continue
-        # the answer's words in a small hash set
-        n_norms = n_off[a + 1] - n_off[a]
-        if 2 * n_norms > len(norm_keys):
+        # the answer: the turn's words in its stretch, up to the next read and answer_max after its start
+        first = s0 + turn_first[a] - 1
+        end = first
+        while (end < s1 and s_stretch[end] == turn_stretch[a] and end - s0 + 1 < turn_next[a]
+               and s_start_s[end] <= t + answer_max):
+            end += 1
+        if end - first < min_words:
+            continue
+        # its words of four letters or more in a small hash set
+        if 2 * (end - first) > len(norm_keys):
             size_n = len(norm_keys)
-            while size_n < 2 * n_norms:
+            while size_n < 2 * (end - first):
                 size_n *= 2
             norm_keys = np.zeros(size_n, np.uint64)
             norm_used = np.zeros(size_n, np.bool_)
             norm_slots = np.empty(size_n // 2, np.int64)
-        for i in range(n_off[a], n_off[a + 1]):
-            s = slot(norm_keys, norm_used, n_hash[i])
-            norm_keys[s] = n_hash[i]
-            norm_used[s] = True
-            norm_slots[i - n_off[a]] = s
+        n_norms = 0
+        for i in range(first, end):
+            if s_len[i] >= SHARED_MIN_LETTERS:
+                s = slot(norm_keys, norm_used, s_hash[i])
+                if not norm_used[s]:
+                    norm_keys[s] = s_hash[i]
+                    norm_used[s] = True
+                    norm_slots[n_norms] = s
+                    n_norms += 1
         n_groups = 0
         n_members = 0
         for j in range(lo, hi):
@@ -197,30 +240,33 @@ def _pick(rows, t_s, paid, w_off, w_hash, w_len, turn_s, n_off, n_hash, window, 
             n_chosen += 1
         if n_chosen == 0:
             continue
+        last_stretch = turn_stretch[a]
+        answers[n_answers, 0], answers[n_answers, 1], answers[n_answers, 2] = a, first, end
+        answer_end_s[n_answers] = s_end_s[first:end].max()
+        n_answers += 1
         # lines in time order of their first message; the answer's overlap is its lines' best
         lines = chosen[:n_chosen][np.argsort(g_first[chosen[:n_chosen]], kind="mergesort")]
         overlap = 0
         for c in range(n_chosen):
             overlap = max(overlap, g_overlap[lines[c]])
-        for line in range(n_chosen):
-            g = lines[line]
+        for c in range(n_chosen):
+            g = lines[c]
             for k in range(n_members):
                 if member_group[k] != g:
                     continue
                 if n_out == cap:
                     cap *= 2
                     out_turn = _grow(out_turn, cap)
-                    out_line = _grow(out_line, cap)
                     out_row = _grow(out_row, cap)
                     out_last = _grow(out_last, cap)
                     out_overlap = _grow(out_overlap, cap)
                 out_turn[n_out] = a
-                out_line[n_out] = line
                 out_row[n_out] = members[k]
                 out_last[n_out] = members[k] == g_last[g]
                 out_overlap[n_out] = overlap
                 n_out += 1
-    return out_turn[:n_out], out_line[:n_out], out_row[:n_out], out_last[:n_out], out_overlap[:n_out]
+    return (out_turn[:n_out], out_row[:n_out], out_last[:n_out], out_overlap[:n_out],
+            answers[:n_answers], answer_end_s[:n_answers])
 
 
 @nb.njit(cache=True, nogil=True)

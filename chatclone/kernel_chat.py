@@ -31,6 +31,57 @@ class Chat:
     w_bytes: np.ndarray
 
 
+@dataclass
+class Speech:
+    """The transcript words of the VODs to mine (read_speech.sql) as arrays in position order: VOD v's words are
+    off[v]..off[v + 1], in idx order. Each word's norm as hash and letters, with its UTF-8 bytes norm_bytes[norm_start:
+    norm_end]; as said (`word`) in word_bytes[word_start:word_end]; its times and stretch."""
+
+    off: np.ndarray
+    hash: np.ndarray
+    letters: np.ndarray
+    norm_start: np.ndarray
+    norm_end: np.ndarray
+    norm_bytes: np.ndarray
+    word_start: np.ndarray
+    word_end: np.ndarray
+    word_bytes: np.ndarray
+    start_s: np.ndarray
+    end_s: np.ndarray
+    stretch: np.ndarray
+
+
+def speech_arrays(table: pa.Table, n_vods: int) -> Speech:
+    """Speech words (vod, idx, norm, word, start_s, end_s, stretch) from DuckDB, in no order, as the kernels' arrays:
+    each word put at its VOD's offset + idx - 1 (idx runs 1, 2, ... in each VOD; placing them is cheaper than asking
+    DuckDB to sort them)."""
+    vod = table.column("vod").to_numpy()
+    off = np.r_[0, np.cumsum(np.bincount(vod, minlength=n_vods))].astype(np.int64)
+    norm_hash, letters, norm_off, norm_bytes = words(flat(table.column("norm")))
+    word_off, word_bytes = _utf8(flat(table.column("word")))
+    placed = _place(off[vod] + table.column("idx").to_numpy() - 1, norm_hash, letters, norm_off, word_off,
+                    *(table.column(c).to_numpy() for c in ("start_s", "end_s", "stretch")))
+    return Speech(off, placed[0], placed[1], placed[2], placed[3], norm_bytes, placed[4], placed[5], word_bytes,
+                  placed[6], placed[7], placed[8])
+
+
+@nb.njit(cache=True, parallel=True)
+def _place(at, norm_hash, letters, norm_off, word_off, start_s, end_s, stretch):
+    """Each row's values put at position at[row]; a string's byte offsets become its (start, end)."""
+    n = len(at)
+    out_hash, out_letters = np.empty(n, np.uint64), np.empty(n, np.int32)
+    norm_start, norm_end = np.empty(n, np.int64), np.empty(n, np.int64)
+    word_start, word_end = np.empty(n, np.int64), np.empty(n, np.int64)
+    out_start, out_end, out_stretch = np.empty(n), np.empty(n), np.empty(n, np.int64)
+    for row in nb.prange(n):
+        p = at[row]
+        out_hash[p], out_letters[p] = norm_hash[row], letters[row]
+        norm_start[p], norm_end[p] = norm_off[row], norm_off[row + 1]
+        word_start[p], word_end[p] = word_off[row], word_off[row + 1]
+        out_start[p], out_end[p], out_stretch[p] = start_s[row], end_s[row], stretch[row]
+    return out_hash, out_letters, norm_start, norm_end, word_start, word_end, out_start, out_end, out_stretch
+
+
 def chat_arrays(table: pa.Table) -> Chat:
     """Chat (mid, message_id, vod, t_s, paid, author, words) from DuckDB as the kernels' arrays."""
     t_s = table.column("t_s").to_numpy()
@@ -71,6 +122,11 @@ def _time_order(mid, vod, t_s, n_vods):
     return order, starts
 
 
+def vod_count(*tables: pa.Table) -> int:
+    """How many VODs tables with a `vod` column number: one more than the largest."""
+    return 1 + max(int(t.column("vod").to_numpy().max(initial=-1)) for t in tables)
+
+
 def vod_offsets(table: pa.Table, n_vods: int) -> np.ndarray:
     """Where each VOD's rows start (and, last, the end) in a table sorted by vod."""
     return np.searchsorted(table.column("vod").to_numpy(), np.arange(n_vods + 1)).astype(np.int64)
@@ -88,12 +144,17 @@ def word_lists(column: pa.ChunkedArray) -> tuple:
     return (offsets - offsets[0], *words(lists.flatten()))
 
 
-def words(strings: pa.Array) -> tuple:
-    """Strings as (hashes, letter counts, byte offsets, bytes)."""
+def _utf8(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """A string array's (byte offsets, bytes), without a copy."""
     _, offsets, data = strings.buffers()
     width = np.int64 if pa.types.is_large_string(strings.type) else np.int32
     offsets = np.frombuffer(offsets, width)[strings.offset: strings.offset + len(strings) + 1]
-    data = np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8)
+    return offsets, np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8)
+
+
+def words(strings: pa.Array) -> tuple:
+    """Strings as (hashes, letter counts, byte offsets, bytes)."""
+    offsets, data = _utf8(strings)
     hashes, letters = _hash_words(offsets, data)
     return hashes, letters, offsets, data
 

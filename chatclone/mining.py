@@ -29,7 +29,7 @@ from chatclone.warehouse import Warehouse, load_sql
 
 STEPS = ("mine_todo", "align_speech", "align_chat", "reads", "pairs_read", "pairs_hive", "mine_done")
 READ_INPUTS = ("read_authors", "read_speech", "read_phrases")
-KERNEL_INPUTS = ("mine_chat", *READ_INPUTS, "hive_answers")
+KERNEL_INPUTS = ("mine_chat", *READ_INPUTS, "hive_turns")
 
 
 def mining_params(settings: Mining) -> dict:
@@ -66,14 +66,18 @@ def mine(wh: Warehouse, settings: Mining) -> dict[str, int]:
 
 def run_step(wh: Warehouse, step: str, params: dict, shared: dict) -> None:
     """Run one of STEPS with mining_params(): its SQL, and for reads and pairs_hive the kernel that feeds it. `shared`
-    (empty at the first step) carries the chat the kernels fetched, hashed and sorted once, from reads to pairs_hive."""
+    (empty at the first step) carries the chat and speech the kernels fetched, hashed and put in order once, from
+    reads to pairs_hive."""
     if step == "reads":
-        chat = shared["chat"] = kernel_chat.chat_arrays(wh.arrow("mine_chat", **params))
-        authors, speech, phrases = (wh.arrow(name, **params) for name in READ_INPUTS)
+        chat_rows = wh.arrow("mine_chat", **params)
+        authors, speech_rows, phrases = (wh.arrow(name, **params) for name in READ_INPUTS)
+        chat = shared["chat"] = kernel_chat.chat_arrays(chat_rows)
+        speech = shared["speech"] = kernel_chat.speech_arrays(speech_rows, kernel_chat.vod_count(chat_rows, speech_rows, phrases))
         found, shared["read"] = read_kernel.find_reads(chat, authors, speech, phrases, params)
         wh.insert_arrow("reads", found, **params)
     elif step == "pairs_hive":
-        chosen = hive_kernel.pick_hive(shared["chat"], shared["read"], wh.arrow("hive_answers", **params), params)
-        wh.insert_arrow("pairs_hive", chosen, **params)
+        turns = wh.arrow("hive_turns", **params)
+        pairs = hive_kernel.pick_hive(shared["chat"], shared["read"], shared["speech"], turns, params)
+        wh.insert_arrow("pairs_hive", pairs, **params)
     else:
         wh.run(step, **params)

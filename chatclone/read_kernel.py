@@ -1,8 +1,8 @@
 """The read-aloud matcher as a compiled kernel: which chat messages the streamer read aloud at the start of a phrase.
 
 sql/reads.sql states the rule; this is its scoring half, compiled (numba) because, in SQL, comparing 2.2 million
-(message, phrase) candidates with list functions took most of a mining run. It takes the chat of the VODs to mine (sql/mine_chat.sql, as
-kernel_chat.Chat), their speech words and phrases (sql/read_speech.sql, read_phrases.sql) and returns the reads as an
+(message, phrase) candidates with list functions took most of a mining run. It takes the chat and speech of the VODs to mine (sql/mine_chat.sql,
+read_speech.sql, as kernel_chat.Chat and Speech) and their phrases (sql/read_phrases.sql) and returns the reads as an
 Arrow table for sql/reads.sql to insert. Words are compared by a 64-bit hash of their UTF-8 bytes;
 the near-miss test is DuckDB's jaro_winkler_similarity, byte for byte.
 """
@@ -13,30 +13,25 @@ import numba as nb
 import numpy as np
 import pyarrow as pa
 
-from chatclone.kernel_chat import Chat, flat, slot, vod_offsets, word_lists, words
+from chatclone.kernel_chat import Chat, Speech, slot, vod_offsets, word_lists, words
 
 MARKERS = ("says", "said", "asks", "asked", "writes", "wrote", "question")
 NEAR_SIMILARITY = 0.88  # a message word this close to a spoken one ("listen" ~ "listening") counts as found
 NEAR_MIN_LETTERS = 4    # ... if it has this many letters: short words are too alike
 
 
-def find_reads(chat: Chat, authors: pa.Table, speech: pa.Table, phrases: pa.Table, params: dict) -> tuple[pa.Table, np.ndarray]:
-    """Match chat to speech. Takes the chat of the VODs to mine (kernel_chat.Chat), authors (author, words) with the
-    chat's `author` an index into it, speech (vod, idx, norm) and, sorted by vod (as numbered in the chat), phrases
-    (vod, phrase_id, first_idx, start_s) in time order; and the [mining] params. Returns the reads
-    (mid, phrase_id, first_idx, read_last_idx, score), each message kept against the phrase it scores best at where
-    that phrase also scores best with it, and which chat rows they are (a mask)."""
-    n_vods = max(int(chat.vods.max(initial=-1)), int(speech.column("vod").to_numpy().max(initial=-1)), _last_vod(phrases)) + 1
+def find_reads(chat: Chat, authors: pa.Table, speech: Speech, phrases: pa.Table, params: dict) -> tuple[pa.Table, np.ndarray]:
+    """Match chat to speech. Takes the chat and speech of the VODs to mine (kernel_chat.Chat, Speech), authors (author,
+    words) with the chat's `author` an index into it, phrases (vod, phrase_id, first_idx, start_s) sorted by vod (as
+    numbered in the chat) and time, and the [mining] params. Returns the reads (mid, phrase_id, first_idx,
+    read_last_idx, score), each message kept against the phrase it scores best at where that phrase also scores best
+    with it, and which chat rows they are (a mask)."""
+    n_vods = len(speech.off) - 1
     a_off, a_hash, _, _, _ = word_lists(authors.column("words"))
-    # speech comes in no order: each word put at its VOD's offset + idx - 1 (idx runs 1, 2, ... in each VOD)
-    s_hash, s_len, s_boff, s_bytes = words(flat(speech.column("norm")))
-    s_off = np.r_[0, np.cumsum(np.bincount(speech.column("vod").to_numpy(), minlength=n_vods))].astype(np.int64)
-    at = np.empty(speech.num_rows, np.int64)
-    at[s_off[speech.column("vod").to_numpy()] + speech.column("idx").to_numpy() - 1] = np.arange(speech.num_rows)
     msg_phrase, msg_score, msg_last = _match(
         chat.order, chat.starts, chat.vods, chat.t_s, chat.paid, chat.table.column("author").to_numpy(),
         chat.w_off, chat.w_hash, chat.w_len, chat.w_boff, chat.w_bytes, a_off, a_hash,
-        s_off, s_hash[at], s_len[at], s_boff[:-1][at], s_boff[1:][at], s_bytes,
+        speech.off, speech.hash, speech.letters, speech.norm_start, speech.norm_end, speech.norm_bytes,
         vod_offsets(phrases, n_vods), phrases.column("first_idx").to_numpy(), phrases.column("start_s").to_numpy(),
         words(pa.array(MARKERS))[0], int(params["min_read_words"]), float(params["read_back_s"]),
         float(params["read_ahead_s"]), int(params["probe_min_letters"]), int(params["probe_span_words"]),
@@ -49,10 +44,6 @@ def find_reads(chat: Chat, authors: pa.Table, speech: pa.Table, phrases: pa.Tabl
     return pa.table({"mid": chat.table.column("mid").to_numpy()[rows],
                      "phrase_id": phrases.column("phrase_id").to_numpy()[msg_phrase[read]],
                      "first_idx": first_idx, "read_last_idx": first_idx + msg_last[read], "score": msg_score[read]}), mask
-
-
-def _last_vod(table: pa.Table) -> int:
-    return table.column("vod")[-1].as_py() if table.num_rows else -1
 
 
 @nb.njit(cache=True, nogil=True)

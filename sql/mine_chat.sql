@@ -1,6 +1,6 @@
 -- The chat the compiled kernels look at (chatclone/kernel_chat.py): the text and super chat messages with words of the
 -- VODs to mine (mine_todo.sql), by VOD (`vod`: 0, 1, ... in video_id order, as in read_speech.sql, read_phrases.sql
--- and hive_answers.sql), in no order (the kernels sort them by time); each with its author's number in the temp table
+-- and hive_turns.sql), in no order (the kernels sort them by time); each with its author's number in the temp table
 -- read_authors (their names' words: read_authors.sql). The reads come from it (read_kernel.py), and the hive's
 -- prompts from those not read (hive_kernel.py). Reads: chat, mine_videos. Writes: read_authors.
 CREATE OR REPLACE TEMP TABLE read_authors AS

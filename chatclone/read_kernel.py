@@ -22,14 +22,15 @@ NEAR_MIN_LETTERS = 4    # ... if it has this many letters: short words are too a
 
 def find_reads(chat: Chat, authors: pa.Table, speech: Speech, phrases: pa.Table, params: dict) -> tuple[pa.Table, np.ndarray]:
     """Match chat to speech. Takes the chat and speech of the VODs to mine (kernel_chat.Chat, Speech), authors (author,
-    words) with the chat's `author` an index into it, phrases (vod, phrase_id, first_idx, start_s) sorted by vod (as
-    numbered in the chat) and time, and the [mining] params. Returns the reads (mid, phrase_id, first_idx,
-    read_last_idx, score), each message kept against the phrase it scores best at where that phrase also scores best
+    words) with `author` the hash of a name as in the chat, phrases (vod, phrase_id, first_idx, start_s) sorted by vod (as
+    numbered in the chat) and time, and the [mining] params. Returns the reads (vod, message_id, phrase_id,
+    first_idx, read_last_idx, start_s, end_s, score), each message kept against the phrase it scores best at where that phrase also scores best
     with it, and which chat rows they are (a mask)."""
     n_vods = len(speech.off) - 1
     a_off, a_hash, _, _, _ = word_lists(authors.column("words"))
+    author = _author_rows(chat.table.column("author").to_numpy(), authors.column("author").to_numpy())
     msg_phrase, msg_score, msg_last = _match(
-        chat.order, chat.starts, chat.vods, chat.t_s, chat.paid, chat.table.column("author").to_numpy(),
+        chat.order, chat.starts, chat.vods, chat.t_s, chat.paid, author,
         chat.w_off, chat.w_hash, chat.w_len, chat.w_boff, chat.w_bytes, a_off, a_hash,
         speech.off, speech.hash, speech.letters, speech.norm_start, speech.norm_end, speech.norm_bytes,
         vod_offsets(phrases, n_vods), phrases.column("first_idx").to_numpy(), phrases.column("start_s").to_numpy(),
@@ -37,13 +38,32 @@ def find_reads(chat: Chat, authors: pa.Table, speech: Speech, phrases: pa.Table,
         float(params["read_ahead_s"]), int(params["probe_min_letters"]), int(params["probe_span_words"]),
         float(params["min_read_score"]))
     read = msg_phrase >= 0
-    rows = chat.order[read]
-    first_idx = phrases.column("first_idx").to_numpy()[msg_phrase[read]]
+    rows, phrase = chat.order[read], msg_phrase[read]
+    vod = phrases.column("vod").to_numpy()[phrase]
+    first_idx = phrases.column("first_idx").to_numpy()[phrase]
+    last_idx = first_idx + msg_last[read]
     mask = np.zeros(chat.table.num_rows, np.bool_)
     mask[rows] = True
-    return pa.table({"mid": chat.table.column("mid").to_numpy()[rows],
-                     "phrase_id": phrases.column("phrase_id").to_numpy()[msg_phrase[read]],
-                     "first_idx": first_idx, "read_last_idx": first_idx + msg_last[read], "score": msg_score[read]}), mask
+    return pa.table({"vod": vod, "message_id": chat.table.column("message_id").take(pa.array(rows)),
+                     "phrase_id": phrases.column("phrase_id").to_numpy()[phrase], "first_idx": first_idx,
+                     "read_last_idx": last_idx, "start_s": phrases.column("start_s").to_numpy()[phrase],
+                     "end_s": speech.end_s[speech.off[vod] + last_idx - 1], "score": msg_score[read]}), mask
+
+
+@nb.njit(cache=True, nogil=True)
+def _author_rows(chat_author, author):
+    """For each message, the row in authors of its author (by the hash of the name)."""
+    size = 16
+    while size < 2 * len(author):
+        size *= 2
+    keys, used, rows = np.zeros(size, np.uint64), np.zeros(size, np.bool_), np.zeros(size, np.int64)
+    for row in range(len(author)):
+        at = slot(keys, used, author[row])
+        keys[at], used[at], rows[at] = author[row], True, row
+    out = np.empty(len(chat_author), np.int64)
+    for m in range(len(chat_author)):
+        out[m] = rows[slot(keys, used, chat_author[m])]
+    return out
 
 
 @nb.njit(cache=True, nogil=True)

@@ -1,3 +1,4 @@
--- The words of each author's name in read_authors (mine_chat.sql), for read_kernel.py to see a lead-in naming the
--- author of a message ("Mika says ..."). Reads: read_authors.
-SELECT author, norm_words(author_name) AS words FROM read_authors ORDER BY author;
+-- The words of the names of the chat's authors in the VODs to mine, by the hash of the name (as mine_chat.sql gives
+-- it), for read_kernel.py to see a lead-in naming the author of a message ("Mika says ..."). Reads: chat, mine_videos.
+SELECT hash(author_name) AS author, norm_words(author_name) AS words
+FROM (SELECT DISTINCT author_name FROM chat SEMI JOIN mine_videos USING (video_id) WHERE kind IN ('text', 'paid'));

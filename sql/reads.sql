@@ -1,6 +1,6 @@
 -- Rebuild reads: chat messages the streamer read aloud. chatclone/read_kernel.py finds them, compiled, in the chat,
 -- speech and phrases of mine_chat.sql, read_speech.sql and read_phrases.sql; this inserts what it found (`batch`:
--- mid, phrase_id, first_idx, read_last_idx, score). The rule it applies:
+-- vod, message_id, phrase_id, first_idx, read_last_idx, start_s, end_s, score). The rule it applies:
 -- A message is compared with a phrase only where it arrived between $read_back_s before and $read_ahead_s after the
 -- phrase started and two of its probe words (those of $probe_min_letters letters or more, the rarer and more telling
 -- ones; one where it has fewer than three) are among the phrase's first $probe_span_words words (and within the
@@ -11,12 +11,11 @@
 -- 0.1 for a lead-in naming its author, 0.05 for "says"/"asks", and 0.05 for super chats. Among equals the earliest
 -- message (the one others copied) wins. Each phrase keeps its best message and each message its best phrase; a pair
 -- that is both, scoring at least $min_read_score, is a read, from the phrase start to its last word found there.
--- Reads: batch, chat, speech_phrases, speech_words, mine_stale. Writes: reads.
+-- Reads: batch, mine_videos, mine_stale. Writes: reads.
 DELETE FROM reads WHERE video_id IN (SELECT video_id FROM mine_stale);
 INSERT INTO reads
-SELECT c.video_id, c.message_id, b.phrase_id, b.first_idx, b.read_last_idx, p.start_s, e.end_s, b.score
-FROM batch b
-JOIN chat c ON c.rowid = b.mid
-JOIN speech_phrases p ON p.video_id = c.video_id AND p.phrase_id = b.phrase_id
-JOIN speech_words e ON e.video_id = c.video_id AND e.idx = b.read_last_idx;
-DROP TABLE read_authors;
+WITH vods AS (
+    SELECT video_id, row_number() OVER (ORDER BY video_id) - 1 AS vod FROM mine_videos
+)
+SELECT v.video_id, b.message_id, b.phrase_id, b.first_idx, b.read_last_idx, b.start_s, b.end_s, b.score
+FROM batch b JOIN vods v ON v.vod = b.vod;

@@ -15,7 +15,7 @@ import numba as nb
 import numpy as np
 import pyarrow as pa
 
-from chatclone.kernel_chat import Chat, Speech, flat, slot, vod_offsets
+from chatclone.kernel_chat import Chat, Speech, column, flat, slot, vod_offsets
 
 SHARED_MIN_LETTERS = 4  # words an answer and a message share count from this length ("the", "you" do not)
 WORKERS = 2
@@ -29,8 +29,9 @@ def pick_hive(chat: Chat, read: np.ndarray, speech: Speech, turns: pa.Table, par
     a line shares with the answer, when its first message came, the ids of its messages (line by line, each line's in
     time order), the row id (`mid`) of each line's latest message (the one shown) in line order, and the answer."""
     t_off = vod_offsets(turns, len(speech.off) - 1)
-    turn_s, first, stretch = (turns.column(c).to_numpy() for c in ("turn_s", "first_idx", "stretch"))
+    turn_s, first, stretch = (column(turns, c) for c in ("turn_s", "first_idx", "stretch"))
     next_read = turns.column("next_read_idx").fill_null(np.iinfo(np.int64).max).to_numpy()
+    next_read.flags.writeable = False  # as column() gives it
     settings = (float(params["hive_window_s"]), int(params["hive_max_messages"]), float(params["answer_max_s"]),
                 int(params["min_answer_words"]))
 
@@ -51,8 +52,9 @@ def pick_hive(chat: Chat, read: np.ndarray, speech: Speech, turns: pa.Table, par
     starts = np.searchsorted(turn, answers[:, 0])
     offsets = np.r_[starts, len(turn)].astype(np.int32)
     shown_at = np.cumsum(np.r_[0, last]).astype(np.int32)[offsets]
-    response_off, response = _join_words(answers[:, 1], answers[:, 2], speech.word_start, speech.word_end,
-                                         speech.word_bytes)
+    # contiguous copies: a column of one row would be a contiguous view, of more a strided one (two compiled kernels)
+    first_word, end_word = np.ascontiguousarray(answers[:, 1]), np.ascontiguousarray(answers[:, 2])
+    response_off, response = _join_words(first_word, end_word, speech.word_start, speech.word_end, speech.word_bytes)
     return pa.table({
         "vod": turns.column("vod").to_numpy()[answers[:, 0]],
         "phrase_id": turns.column("phrase_id").to_numpy()[answers[:, 0]],
@@ -61,7 +63,7 @@ def pick_hive(chat: Chat, read: np.ndarray, speech: Speech, turns: pa.Table, par
         "ids": pa.ListArray.from_arrays(pa.array(offsets), flat(chat.table.column("message_id").take(pa.array(row)))),
         "shown": pa.ListArray.from_arrays(pa.array(shown_at), pa.array(chat.table.column("mid").to_numpy()[row[last]])),
         "response": pa.LargeStringArray.from_buffers(len(answers), pa.py_buffer(response_off), pa.py_buffer(response)),
-        "answer_start_s": speech.start_s[answers[:, 1]],
+        "answer_start_s": speech.start_s[first_word],
         "answer_end_s": np.concatenate([np.zeros(0)] + [p[6] for p in picked])})
 
 

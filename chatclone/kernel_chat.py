@@ -60,7 +60,7 @@ def speech_arrays(table: pa.Table, n_vods: int) -> Speech:
     norm_hash, letters, norm_off, norm_bytes = words(flat(table.column("norm")))
     word_off, word_bytes = _utf8(flat(table.column("word")))
     placed = _place(off[vod] + table.column("idx").to_numpy() - 1, norm_hash, letters, norm_off, word_off,
-                    *(table.column(c).to_numpy() for c in ("start_s", "end_s", "stretch")))
+                    *(column(table, c) for c in ("start_s", "end_s", "stretch")))
     return Speech(off, placed[0], placed[1], placed[2], placed[3], norm_bytes, placed[4], placed[5], word_bytes,
                   placed[6], placed[7], placed[8])
 
@@ -84,8 +84,8 @@ def _place(at, norm_hash, letters, norm_off, word_off, start_s, end_s, stretch):
 
 def chat_arrays(table: pa.Table) -> Chat:
     """Chat (mid, message_id, vod, t_s, paid, author, words) from DuckDB as the kernels' arrays."""
-    t_s = table.column("t_s").to_numpy()
-    order, starts, vods = time_order(table.column("mid").to_numpy(), table.column("vod").to_numpy(), t_s)
+    t_s = column(table, "t_s")
+    order, starts, vods = time_order(column(table, "mid"), column(table, "vod"), t_s)
     return Chat(table, order, starts, vods, t_s, table.column("paid").to_numpy(zero_copy_only=False),
                 *word_lists(table.column("words")))
 
@@ -120,6 +120,14 @@ def _time_order(mid, vod, t_s, n_vods):
                 order[starts[v]: starts[v + 1]] = by_mid[np.argsort(t_s[by_mid], kind="mergesort")]
                 break
     return order, starts
+
+
+def column(table: pa.Table, name: str) -> np.ndarray:
+    """A column as a NumPy array, always read-only: Arrow gives a view of one chunk (read-only) but a copy of several,
+    and numba compiles a kernel anew for each (seconds, in the run that first meets it)."""
+    values = table.column(name).to_numpy()
+    values.flags.writeable = False
+    return values
 
 
 def vod_count(*tables: pa.Table) -> int:

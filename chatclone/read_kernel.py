@@ -13,7 +13,7 @@ import numba as nb
 import numpy as np
 import pyarrow as pa
 
-from chatclone.kernel_chat import Chat, Speech, slot, vod_offsets, word_lists, words
+from chatclone.kernel_chat import Chat, Speech, column, slot, vod_offsets, word_lists, words
 
 MARKERS = ("says", "said", "asks", "asked", "writes", "wrote", "question")
 NEAR_SIMILARITY = 0.88  # a message word this close to a spoken one ("listen" ~ "listening") counts as found
@@ -28,12 +28,12 @@ def find_reads(chat: Chat, authors: pa.Table, speech: Speech, phrases: pa.Table,
     with it, and which chat rows they are (a mask)."""
     n_vods = len(speech.off) - 1
     a_off, a_hash, _, _, _ = word_lists(authors.column("words"))
-    author = _author_rows(chat.table.column("author").to_numpy(), authors.column("author").to_numpy())
+    author = _author_rows(column(chat.table, "author"), column(authors, "author"))
     msg_phrase, msg_score, msg_last = _match(
         chat.order, chat.starts, chat.vods, chat.t_s, chat.paid, author,
         chat.w_off, chat.w_hash, chat.w_len, chat.w_boff, chat.w_bytes, a_off, a_hash,
         speech.off, speech.hash, speech.letters, speech.norm_start, speech.norm_end, speech.norm_bytes,
-        vod_offsets(phrases, n_vods), phrases.column("first_idx").to_numpy(), phrases.column("start_s").to_numpy(),
+        vod_offsets(phrases, n_vods), column(phrases, "first_idx"), column(phrases, "start_s"),
         words(pa.array(MARKERS))[0], int(params["min_read_words"]), float(params["read_back_s"]),
         float(params["read_ahead_s"]), int(params["probe_min_letters"]), int(params["probe_span_words"]),
         float(params["min_read_score"]))

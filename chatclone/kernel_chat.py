@@ -153,11 +153,14 @@ def word_lists(column: pa.ChunkedArray) -> tuple:
 
 
 def _utf8(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """A string array's (byte offsets, bytes), without a copy."""
+    """A string array's (byte offsets, bytes), without a copy; read-only always, as column() gives arrays (a buffer
+    Arrow made by joining chunks would be writable)."""
     _, offsets, data = strings.buffers()
     width = np.int64 if pa.types.is_large_string(strings.type) else np.int32
     offsets = np.frombuffer(offsets, width)[strings.offset: strings.offset + len(strings) + 1]
-    return offsets, np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8)
+    data = np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8)
+    offsets.flags.writeable = data.flags.writeable = False
+    return offsets, data
 
 
 def words(strings: pa.Array) -> tuple:

@@ -273,6 +273,7 @@ def _pick(rows, t_s, paid, w_off, w_hash, w_len, turn_s, turn_first, turn_next, 
 
 @nb.njit(cache=True, nogil=True)
 def _grow(values, cap):
+    """values copied into a longer array of cap."""
     grown = np.empty(cap, values.dtype)
     grown[: len(values)] = values
     return grown

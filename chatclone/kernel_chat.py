@@ -1,4 +1,4 @@
-"""The chat, speech and answers of the VODs to mine as flat arrays for the compiled kernels (read_kernel.py,
+"""The chat and speech of the VODs to mine as flat arrays for the compiled kernels (read_kernel.py,
 hive_kernel.py): Arrow tables from DuckDB, their words hashed once (FNV-1a of the UTF-8 bytes) with their letter counts,
 the chat put in time order VOD by VOD."""
 

@@ -6,10 +6,10 @@ Every step is a file in sql/ run over the zatsu VODs to mine (no loop over rows 
     align_speech   their transcript words -> speech_words, speech_phrases (split at pauses)
     align_chat     their chat -> chat_aligned (the phrase in progress and the next one)
     reads          chat messages read aloud at the start of a phrase -> reads (with their score); the matching is
-                   compiled (read_kernel.py) over the chat, speech and phrases of sql/read_*.sql
+                   compiled (read_kernel.py) over the chat, speech and phrases of sql/mine_chat.sql and read_*.sql
     pairs_read     the message read -> the speech after it (until the next read, a long pause, a maximum)
     pairs_hive     unread answers -> the de-duplicated, ranked chat before them, merged into one prompt; the
-                   choosing is compiled (hive_kernel.py) over the answers and chat of sql/hive_*.sql
+                   answers and prompts are compiled (hive_kernel.py) over the turns of sql/hive_turns.sql
     mine_done      each VOD mined -> mined_videos, with the fingerprint of what it was mined from
 
 A VOD's fingerprint hashes its transcript words, its chat and the mining version: the [mining] settings and the
@@ -33,7 +33,8 @@ KERNEL_INPUTS = ("mine_chat", *READ_INPUTS, "hive_turns")
 
 
 def mining_params(settings: Mining) -> dict:
-    """The $parameters of the mining steps: the settings, and `version`, a sha256 of them and of the steps' SQL."""
+    """The $parameters of the mining steps: the settings, and `version`, a sha256 of them, of the steps' SQL and of
+    the kernels' source."""
     params = settings.model_dump()
     digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode())
     for step in STEPS + KERNEL_INPUTS:

@@ -122,6 +122,7 @@ def _near(a, b):
 
 @nb.njit(cache=True, nogil=True)
 def _contains(values, lo, hi, h):
+    """Whether h is among values[lo:hi]."""
     for i in range(lo, hi):
         if values[i] == h:
             return True

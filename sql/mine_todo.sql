@@ -2,7 +2,8 @@
 -- [mining] settings and the SQL of the steps; its transcript words; its chat) against the one it was mined with.
 -- Order-free sums of row hashes, so a scan, not a sort. Chat words are normalized once: on import (insert_chat.sql), or
 -- here for rows written without them. Reads: videos, transcript_words, chat, mined_videos. Writes: chat (words),
--- temp tables mine_videos (the VODs to mine, with their fingerprint) and mine_stale (the VODs whose mined rows go:
+-- temp tables mine_videos (the VODs to mine, with their fingerprint and `vod`, their number 0, 1, ... in video_id order
+-- by which the compiled kernels know them) and mine_stale (the VODs whose mined rows go:
 -- those, and those no longer zatsu).
 UPDATE chat SET words = chat_words(text) WHERE words IS NULL;
 
@@ -18,8 +19,9 @@ WITH zatsu AS (
     LEFT JOIN (SELECT video_id, count(*) AS n, sum(hash(message_id, t_s, kind, author_name, text, words)::HUGEINT) AS h
                FROM chat SEMI JOIN zatsu USING (video_id) GROUP BY video_id) c ON c.video_id = z.video_id
 )
-SELECT f.video_id, f.fingerprint FROM fingerprints f
-ANTI JOIN mined_videos m ON m.video_id = f.video_id AND m.fingerprint = f.fingerprint;
+SELECT video_id, fingerprint, row_number() OVER (ORDER BY video_id) - 1 AS vod
+FROM fingerprints f
+ANTI JOIN mined_videos m USING (video_id, fingerprint);
 
 CREATE OR REPLACE TEMP TABLE mine_stale AS
 SELECT video_id FROM mine_videos

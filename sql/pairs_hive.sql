@@ -9,9 +9,7 @@
 -- time order. Scored below reads. A stretch of speech gives one hive pair at most, from its first turn with chat to
 -- answer: a later turn's answer would be the end of the same words. Reads: batch, chat, mine_videos. Writes: pairs.
 INSERT INTO pairs (video_id, prompt, response, method, score, message_ids, prompt_t_s, answer_start_s, answer_end_s)
-WITH vods AS (
-    SELECT video_id, row_number() OVER (ORDER BY video_id) - 1 AS vod FROM mine_videos
-), shown AS (
+WITH shown AS (
     SELECT vod, phrase_id, unnest(shown) AS mid, generate_subscripts(shown, 1) AS line FROM batch
 ), lines AS (
     -- the text only of the lines shown, put in order by a sort of each prompt's small list of lines
@@ -22,5 +20,5 @@ WITH vods AS (
 )
 SELECT v.video_id, l.prompt, b.response, 'hive', least(0.5, 0.2 + 0.1 * b.overlap), b.ids, b.first_t, b.answer_start_s, b.answer_end_s
 FROM batch b
-JOIN vods v ON v.vod = b.vod
+JOIN mine_videos v ON v.vod = b.vod
 JOIN lines l ON l.vod = b.vod AND l.phrase_id = b.phrase_id;

@@ -14,8 +14,5 @@
 -- Reads: batch, mine_videos, mine_stale. Writes: reads.
 DELETE FROM reads WHERE video_id IN (SELECT video_id FROM mine_stale);
 INSERT INTO reads
-WITH vods AS (
-    SELECT video_id, row_number() OVER (ORDER BY video_id) - 1 AS vod FROM mine_videos
-)
 SELECT v.video_id, b.message_id, b.phrase_id, b.first_idx, b.read_last_idx, b.start_s, b.end_s, b.score
-FROM batch b JOIN vods v ON v.vod = b.vod;
+FROM batch b JOIN mine_videos v ON v.vod = b.vod;

@@ -15,7 +15,7 @@ import numba as nb
 import numpy as np
 import pyarrow as pa
 
-from chatclone.kernel_chat import Chat, Speech, column, flat, slot, vod_offsets
+from chatclone.kernel_chat import FNV_OFFSET, FNV_PRIME, Chat, Speech, column, flat, slot, table_size, vod_offsets
 
 SHARED_MIN_LETTERS = 4  # words an answer and a message share count from this length ("the", "you" do not)
 WORKERS = 2
@@ -29,9 +29,7 @@ def pick_hive(chat: Chat, read: np.ndarray, speech: Speech, turns: pa.Table, par
     a line shares with the answer, when its first message came, the ids of its messages (line by line, each line's in
     time order), the row id (`mid`) of each line's latest message (the one shown) in line order, and the answer."""
     t_off = vod_offsets(turns, len(speech.off) - 1)
-    turn_s, first, stretch = (column(turns, c) for c in ("turn_s", "first_idx", "stretch"))
-    next_read = turns.column("next_read_idx").fill_null(np.iinfo(np.int64).max).to_numpy()
-    next_read.flags.writeable = False  # as column() gives it
+    turn_s, first, next_read, stretch = (column(turns, c) for c in ("turn_s", "first_idx", "next_read_idx", "stretch"))
     settings = (float(params["hive_window_s"]), int(params["hive_max_messages"]), float(params["answer_max_s"]),
                 int(params["min_answer_words"]))
 
@@ -100,9 +98,9 @@ def _pick(rows, t_s, paid, w_off, w_hash, w_len, turn_s, turn_first, turn_next, 
     # a message's words as one hash: messages with the same words are one group
     same = np.empty(n, np.uint64)
     for j in range(n):
-        h = np.uint64(1469598103934665603)
+        h = FNV_OFFSET
         for i in range(w_off[rows[j]], w_off[rows[j] + 1]):
-            h = (h ^ w_hash[i]) * np.uint64(1099511628211)
+            h = (h ^ w_hash[i]) * FNV_PRIME
         same[j] = h
     # echoed: another message with the same words came within `window` of it
     echoed = np.zeros(n, np.bool_)
@@ -112,9 +110,7 @@ def _pick(rows, t_s, paid, w_off, w_hash, w_len, turn_s, turn_first, turn_next, 
         if same[a] == same[b] and t_s[rows[b]] - t_s[rows[a]] <= window:
             echoed[a] = True
             echoed[b] = True
-    size = 16
-    while size < 4 * max(n, 8):
-        size *= 2
+    size = table_size(2 * max(n, 8))
     norm_keys = np.zeros(1024, np.uint64)
     norm_used = np.zeros(1024, np.bool_)
     norm_slots = np.empty(512, np.int64)
@@ -161,9 +157,7 @@ def _pick(rows, t_s, paid, w_off, w_hash, w_len, turn_s, turn_first, turn_next, 
             continue
         # its words of four letters or more in a small hash set
         if 2 * (end - first) > len(norm_keys):
-            size_n = len(norm_keys)
-            while size_n < 2 * (end - first):
-                size_n *= 2
+            size_n = table_size(end - first)
             norm_keys = np.zeros(size_n, np.uint64)
             norm_used = np.zeros(size_n, np.bool_)
             norm_slots = np.empty(size_n // 2, np.int64)

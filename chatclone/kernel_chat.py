@@ -10,6 +10,10 @@ import numba as nb
 import numpy as np
 import pyarrow as pa
 
+# FNV-1a, 64 bits: a word's hash from its bytes, a message's from its words' hashes
+FNV_OFFSET = np.uint64(14695981039346656037)
+FNV_PRIME = np.uint64(1099511628211)
+
 
 @dataclass
 class Chat:
@@ -177,16 +181,25 @@ def _hash_words(offsets, data):
     hashes = np.empty(n, np.uint64)
     letters = np.empty(n, np.int32)
     for i in nb.prange(n):
-        h = np.uint64(14695981039346656037)
+        h = FNV_OFFSET
         c = 0
         for j in range(offsets[i], offsets[i + 1]):
             b = data[j]
-            h = (h ^ np.uint64(b)) * np.uint64(1099511628211)
+            h = (h ^ np.uint64(b)) * FNV_PRIME
             if b & 0xC0 != 0x80:
                 c += 1
         hashes[i] = h
         letters[i] = c
     return hashes, letters
+
+
+@nb.njit(cache=True, nogil=True)
+def table_size(n_keys):
+    """The size of an open-addressing table for n_keys keys: a power of two, at least twice that and 16."""
+    size = 16
+    while size < 2 * n_keys:
+        size *= 2
+    return size
 
 
 @nb.njit(cache=True, nogil=True)

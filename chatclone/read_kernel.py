@@ -13,7 +13,7 @@ import numba as nb
 import numpy as np
 import pyarrow as pa
 
-from chatclone.kernel_chat import Chat, Speech, column, slot, vod_offsets, word_lists, words
+from chatclone.kernel_chat import Chat, Speech, column, slot, table_size, vod_offsets, word_lists, words
 
 MARKERS = ("says", "said", "asks", "asked", "writes", "wrote", "question")
 NEAR_SIMILARITY = 0.88  # a message word this close to a spoken one ("listen" ~ "listening") counts as found
@@ -21,41 +21,40 @@ NEAR_MIN_LETTERS = 4    # ... if it has this many letters: short words are too a
 
 
 def find_reads(chat: Chat, authors: pa.Table, speech: Speech, phrases: pa.Table, params: dict) -> tuple[pa.Table, np.ndarray]:
-    """Match chat to speech. Takes the chat and speech of the VODs to mine (kernel_chat.Chat, Speech), authors (author,
-    words) with `author` the hash of a name as in the chat, phrases (vod, phrase_id, first_idx, start_s) sorted by vod (as
-    numbered in the chat) and time, and the [mining] params. Returns the reads (vod, message_id, phrase_id,
-    first_idx, read_last_idx, start_s, end_s, score), each message kept against the phrase it scores best at where that phrase also scores best
-    with it, and which chat rows they are (a mask)."""
+    """Match chat to speech. Takes the chat and speech of the VODs to mine (kernel_chat.Chat, Speech), authors
+    (author, words) with `author` the hash of a name as in the chat, phrases (vod, phrase_id, first_idx, start_s)
+    sorted by vod and time, and the [mining] params. Returns the reads (vod, message_id, phrase_id, first_idx,
+    read_last_idx, start_s, end_s, score), each message kept against the phrase it scores best at where that phrase
+    also scores best with it, and which chat rows they are (a mask)."""
     n_vods = len(speech.off) - 1
+    first_idx, start_s = column(phrases, "first_idx"), column(phrases, "start_s")
     a_off, a_hash, _, _, _ = word_lists(authors.column("words"))
     author = _author_rows(column(chat.table, "author"), column(authors, "author"))
     msg_phrase, msg_score, msg_last = _match(
         chat.order, chat.starts, chat.vods, chat.t_s, chat.paid, author,
         chat.w_off, chat.w_hash, chat.w_len, chat.w_boff, chat.w_bytes, a_off, a_hash,
         speech.off, speech.hash, speech.letters, speech.norm_start, speech.norm_end, speech.norm_bytes,
-        vod_offsets(phrases, n_vods), column(phrases, "first_idx"), column(phrases, "start_s"),
+        vod_offsets(phrases, n_vods), first_idx, start_s,
         words(pa.array(MARKERS))[0], int(params["min_read_words"]), float(params["read_back_s"]),
         float(params["read_ahead_s"]), int(params["probe_min_letters"]), int(params["probe_span_words"]),
         float(params["min_read_score"]))
     read = msg_phrase >= 0
     rows, phrase = chat.order[read], msg_phrase[read]
     vod = phrases.column("vod").to_numpy()[phrase]
-    first_idx = phrases.column("first_idx").to_numpy()[phrase]
-    last_idx = first_idx + msg_last[read]
+    read_first_idx = first_idx[phrase]
+    last_idx = read_first_idx + msg_last[read]
     mask = np.zeros(chat.table.num_rows, np.bool_)
     mask[rows] = True
     return pa.table({"vod": vod, "message_id": chat.table.column("message_id").take(pa.array(rows)),
-                     "phrase_id": phrases.column("phrase_id").to_numpy()[phrase], "first_idx": first_idx,
-                     "read_last_idx": last_idx, "start_s": phrases.column("start_s").to_numpy()[phrase],
+                     "phrase_id": phrases.column("phrase_id").to_numpy()[phrase], "first_idx": read_first_idx,
+                     "read_last_idx": last_idx, "start_s": start_s[phrase],
                      "end_s": speech.end_s[speech.off[vod] + last_idx - 1], "score": msg_score[read]}), mask
 
 
 @nb.njit(cache=True, nogil=True)
 def _author_rows(chat_author, author):
     """For each message, the row in authors of its author (by the hash of the name)."""
-    size = 16
-    while size < 2 * len(author):
-        size *= 2
+    size = table_size(len(author))
     keys, used, rows = np.zeros(size, np.uint64), np.zeros(size, np.bool_), np.zeros(size, np.int64)
     for row in range(len(author)):
         at = slot(keys, used, author[row])
@@ -223,9 +222,7 @@ def _match(order, c_off, c_vod, t_s, paid, author, w_off, w_hash, w_len, w_boff,
         n_ph = p1 - p0
         # the probe index: each phrase's first `span` words of three letters or more, grouped by word (a hash table
         # from word to its run of entries: one lookup per probe), each run in time order (a counting sort, no sort)
-        size = 16
-        while size < 2 * n_ph * span:
-            size *= 2
+        size = table_size(n_ph * span)
         keys = np.zeros(size, np.uint64)
         used = np.zeros(size, np.bool_)
         run_lo = np.zeros(size, np.int64)

@@ -37,8 +37,8 @@ class Chat:
 
 @dataclass
 class Speech:
-    """The transcript words of the VODs to mine (read_speech.sql) as arrays in position order: VOD v's words are
-    off[v]..off[v + 1], in idx order. Each word's norm as hash and letters, with its UTF-8 bytes norm_bytes[norm_start:
+    """The transcript words of the VODs to mine (speech_kernel.align()) as arrays in position order: VOD v's words
+    are off[v]..off[v + 1], in idx order. Each word's norm as hash and letters, with its UTF-8 bytes norm_bytes[norm_start:
     norm_end]; as said (`word`) in word_bytes[word_start:word_end]; its times and stretch."""
 
     off: np.ndarray
@@ -53,37 +53,6 @@ class Speech:
     start_s: np.ndarray
     end_s: np.ndarray
     stretch: np.ndarray
-
-
-def speech_arrays(table: pa.Table, n_vods: int) -> Speech:
-    """Speech words (vod, idx, norm, word, start_s, end_s, stretch) from DuckDB, in no order, as the kernels' arrays:
-    each word put at its VOD's offset + idx - 1 (idx runs 1, 2, ... in each VOD; placing them is cheaper than asking
-    DuckDB to sort them)."""
-    vod = table.column("vod").to_numpy()
-    off = np.r_[0, np.cumsum(np.bincount(vod, minlength=n_vods))].astype(np.int64)
-    norm_hash, letters, norm_off, norm_bytes = words(flat(table.column("norm")))
-    word_off, word_bytes = _utf8(flat(table.column("word")))
-    placed = _place(off[vod] + table.column("idx").to_numpy() - 1, norm_hash, letters, norm_off, word_off,
-                    *(column(table, c) for c in ("start_s", "end_s", "stretch")))
-    return Speech(off, placed[0], placed[1], placed[2], placed[3], norm_bytes, placed[4], placed[5], word_bytes,
-                  placed[6], placed[7], placed[8])
-
-
-@nb.njit(cache=True, parallel=True)
-def _place(at, norm_hash, letters, norm_off, word_off, start_s, end_s, stretch):
-    """Each row's values put at position at[row]; a string's byte offsets become its (start, end)."""
-    n = len(at)
-    out_hash, out_letters = np.empty(n, np.uint64), np.empty(n, np.int32)
-    norm_start, norm_end = np.empty(n, np.int64), np.empty(n, np.int64)
-    word_start, word_end = np.empty(n, np.int64), np.empty(n, np.int64)
-    out_start, out_end, out_stretch = np.empty(n), np.empty(n), np.empty(n, np.int64)
-    for row in nb.prange(n):
-        p = at[row]
-        out_hash[p], out_letters[p] = norm_hash[row], letters[row]
-        norm_start[p], norm_end[p] = norm_off[row], norm_off[row + 1]
-        word_start[p], word_end[p] = word_off[row], word_off[row + 1]
-        out_start[p], out_end[p], out_stretch[p] = start_s[row], end_s[row], stretch[row]
-    return out_hash, out_letters, norm_start, norm_end, word_start, word_end, out_start, out_end, out_stretch
 
 
 def chat_arrays(table: pa.Table) -> Chat:
@@ -104,17 +73,9 @@ def time_order(mid: np.ndarray, vod: np.ndarray, t_s: np.ndarray) -> tuple[np.nd
 
 @nb.njit(cache=True, nogil=True)
 def _time_order(mid, vod, t_s, n_vods):
-    """Rows bucketed by VOD (a counting sort, keeping their order), then each VOD's sorted by (t_s, mid) where they
-    are not already: the chat arrives a VOD at a time in replay order, so that is rare and one VOD's rows at most."""
-    starts = np.zeros(n_vods + 1, np.int64)
-    for v in vod:
-        starts[v + 1] += 1
-    starts = np.cumsum(starts)
-    fill = starts[:-1].copy()
-    order = np.empty(len(vod), np.int64)
-    for row in range(len(vod)):
-        order[fill[vod[row]]] = row
-        fill[vod[row]] += 1
+    """Rows bucketed by VOD (bucket()), then each VOD's sorted by (t_s, mid) where they are not already: the chat
+    arrives a VOD at a time in replay order, so that is rare and one VOD's rows at most."""
+    order, starts = bucket(vod, n_vods)
     for v in range(n_vods):
         rows = order[starts[v]: starts[v + 1]]
         for k in range(1, len(rows)):
@@ -126,17 +87,28 @@ def _time_order(mid, vod, t_s, n_vods):
     return order, starts
 
 
+@nb.njit(cache=True, nogil=True)
+def bucket(vod, n_vods):
+    """Rows bucketed by VOD, a counting sort that keeps their order: (row order, where each VOD's rows start in it
+    and, last, the end)."""
+    starts = np.zeros(n_vods + 1, np.int64)
+    for v in vod:
+        starts[v + 1] += 1
+    starts = np.cumsum(starts)
+    fill = starts[:-1].copy()
+    order = np.empty(len(vod), np.int64)
+    for row in range(len(vod)):
+        order[fill[vod[row]]] = row
+        fill[vod[row]] += 1
+    return order, starts
+
+
 def column(table: pa.Table, name: str) -> np.ndarray:
     """A column as a NumPy array, always read-only: Arrow gives a view of one chunk (read-only) but a copy of several,
     and numba compiles a kernel anew for each (seconds, in the run that first meets it)."""
     values = table.column(name).to_numpy()
     values.flags.writeable = False
     return values
-
-
-def vod_count(*tables: pa.Table) -> int:
-    """How many VODs tables with a `vod` column number: one more than the largest."""
-    return 1 + max(int(t.column("vod").to_numpy().max(initial=-1)) for t in tables)
 
 
 def vod_offsets(table: pa.Table, n_vods: int) -> np.ndarray:
@@ -156,7 +128,7 @@ def word_lists(column: pa.ChunkedArray) -> tuple:
     return (offsets - offsets[0], *words(lists.flatten()))
 
 
-def _utf8(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+def utf8(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """A string array's (byte offsets, bytes), without a copy; read-only always, as column() gives arrays (a buffer
     Arrow made by joining chunks would be writable)."""
     _, offsets, data = strings.buffers()
@@ -169,7 +141,7 @@ def _utf8(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 def words(strings: pa.Array) -> tuple:
     """Strings as (hashes, letter counts, byte offsets, bytes)."""
-    offsets, data = _utf8(strings)
+    offsets, data = utf8(strings)
     hashes, letters = _hash_words(offsets, data)
     return hashes, letters, offsets, data
 
@@ -181,16 +153,21 @@ def _hash_words(offsets, data):
     hashes = np.empty(n, np.uint64)
     letters = np.empty(n, np.int32)
     for i in nb.prange(n):
-        h = FNV_OFFSET
-        c = 0
-        for j in range(offsets[i], offsets[i + 1]):
-            b = data[j]
-            h = (h ^ np.uint64(b)) * FNV_PRIME
-            if b & 0xC0 != 0x80:
-                c += 1
-        hashes[i] = h
-        letters[i] = c
+        hashes[i], letters[i] = hash_word(data, offsets[i], offsets[i + 1])
     return hashes, letters
+
+
+@nb.njit(cache=True, nogil=True)
+def hash_word(data, start, end):
+    """FNV-1a of the bytes data[start:end], and how many code points they are."""
+    h = FNV_OFFSET
+    c = 0
+    for j in range(start, end):
+        b = data[j]
+        h = (h ^ np.uint64(b)) * FNV_PRIME
+        if b & 0xC0 != 0x80:
+            c += 1
+    return h, c
 
 
 @nb.njit(cache=True, nogil=True)

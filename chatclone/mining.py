@@ -3,10 +3,11 @@
 Every step is a file in sql/ run over the zatsu VODs to mine (no loop over rows in Python):
 
     mine_todo      the zatsu VODs whose inputs changed since they were mined -> mine_videos (the rest are kept as they are)
-    align_speech   their transcript words -> speech_words, speech_phrases (split at pauses)
+    align_speech   their transcript words -> speech_words, speech_phrases (numbered, split at pauses): compiled
+                   (speech_kernel.py) over the words of sql/align_words.sql
     align_chat     their chat -> chat_aligned (the phrase in progress and the next one)
     reads          chat messages read aloud at the start of a phrase -> reads (with their score); the matching is
-                   compiled (read_kernel.py) over the chat, speech and phrases of sql/mine_chat.sql and read_*.sql
+                   compiled (read_kernel.py) over the chat of sql/mine_chat.sql and the speech and phrases of align_speech
     pairs_read     the message read -> the speech after it (until the next read, a long pause, a maximum)
     pairs_hive     unread answers -> the de-duplicated, ranked chat before them, merged into one prompt; the
                    answers and prompts are compiled (hive_kernel.py) over the turns of sql/hive_turns.sql
@@ -23,13 +24,12 @@ import hashlib
 import json
 from pathlib import Path
 
-from chatclone import hive_kernel, kernel_chat, read_kernel
+from chatclone import hive_kernel, kernel_chat, read_kernel, speech_kernel
 from chatclone.config import Mining
 from chatclone.warehouse import Warehouse, load_sql
 
 STEPS = ("mine_todo", "align_speech", "align_chat", "reads", "pairs_read", "pairs_hive", "mine_done")
-READ_INPUTS = ("read_authors", "read_speech", "read_phrases")
-KERNEL_INPUTS = ("mine_chat", *READ_INPUTS, "hive_turns")
+KERNEL_INPUTS = ("align_words", "mine_chat", "read_authors", "hive_turns")
 
 
 def mining_params(settings: Mining) -> dict:
@@ -39,7 +39,7 @@ def mining_params(settings: Mining) -> dict:
     digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode())
     for step in STEPS + KERNEL_INPUTS:
         digest.update(load_sql(step).encode())
-    for kernel in (kernel_chat, read_kernel, hive_kernel):
+    for kernel in (kernel_chat, speech_kernel, read_kernel, hive_kernel):
         digest.update(Path(kernel.__file__).read_bytes())
     return params | {"version": digest.hexdigest()}
 
@@ -51,9 +51,10 @@ def mine(wh: Warehouse, settings: Mining) -> dict[str, int]:
     params = mining_params(settings)
     wh.con.execute("BEGIN")
     try:
-        vods_mined, stale = wh.run("mine_todo", **params)[0]
         shared: dict = {}
-        for step in STEPS[1:] if vods_mined or stale else STEPS[-1:]:
+        run_step(wh, "mine_todo", params, shared)
+        vods_mined = shared["vods"]
+        for step in STEPS[1:] if vods_mined or shared["stale"] else STEPS[-1:]:
             if step == "pairs_hive" and not settings.hive:
                 continue
             run_step(wh, step, params, shared)
@@ -66,15 +67,19 @@ def mine(wh: Warehouse, settings: Mining) -> dict[str, int]:
 
 
 def run_step(wh: Warehouse, step: str, params: dict, shared: dict) -> None:
-    """Run one of STEPS with mining_params(): its SQL, and for reads and pairs_hive the kernel that feeds it. `shared`
-    (empty at the first step) carries the chat and speech the kernels fetched, hashed and put in order once, from
-    reads to pairs_hive."""
-    if step == "reads":
-        chat_rows = wh.arrow("mine_chat", **params)
-        authors, speech_rows, phrases = (wh.arrow(name, **params) for name in READ_INPUTS)
-        chat = shared["chat"] = kernel_chat.chat_arrays(chat_rows)
-        speech = shared["speech"] = kernel_chat.speech_arrays(speech_rows, kernel_chat.vod_count(chat_rows, speech_rows, phrases))
-        found, shared["read"] = read_kernel.find_reads(chat, authors, speech, phrases, params)
+    """Run one of STEPS with mining_params(): its SQL, and for align_speech, reads and pairs_hive the kernel that
+    feeds it. `shared` (empty at the first step) carries what the kernels made once to the steps after: the speech
+    from align_speech, the chat (hashed, in order) and the reads from reads; and from mine_todo, how many VODs are to
+    be mined (`vods`) and to be dropped or mined again (`stale`)."""
+    if step == "mine_todo":
+        shared["vods"], shared["stale"] = wh.run("mine_todo", **params)[0]
+    elif step == "align_speech":
+        words, shared["phrases"], shared["speech"] = speech_kernel.align(wh.arrow("align_words", **params), shared["vods"], params)
+        wh.insert_arrow("align_speech", {"batch": words, "phrases": shared["phrases"]}, **params)
+    elif step == "reads":
+        chat = shared["chat"] = kernel_chat.chat_arrays(wh.arrow("mine_chat", **params))
+        found, shared["read"] = read_kernel.find_reads(chat, wh.arrow("read_authors", **params), shared["speech"],
+                                                       shared["phrases"], params)
         wh.insert_arrow("reads", found, **params)
     elif step == "pairs_hive":
         turns = wh.arrow("hive_turns", **params)

@@ -182,13 +182,17 @@ class Warehouse:
                 raise WarehouseError(f"{origin}: {str(e).splitlines()[0]}") from None
         return cursor
 
-    def insert_arrow(self, sql_name: str, table: pa.Table, **params) -> int:
-        """Run sql/NAME.sql with `table` visible as `batch`; return the number of rows it changed."""
-        self.con.register("batch", table)
+    def insert_arrow(self, sql_name: str, table: pa.Table | dict[str, pa.Table], **params) -> int:
+        """Run sql/NAME.sql with `table` visible as `batch` (or each of a dict of tables as its name); return the
+        number of rows its last statement changed."""
+        tables = table if isinstance(table, dict) else {"batch": table}
+        for name, rows in tables.items():
+            self.con.register(name, rows)
         try:
             rows = self.run(sql_name, **params)
         finally:
-            self.con.unregister("batch")
+            for name in tables:
+                self.con.unregister(name)
         return rows[0][0] if rows else 0
 
     def table_counts(self) -> dict[str, int]:

@@ -2,7 +2,7 @@
 
 sql/pairs_hive.sql states the rule and builds the prompts; this picks their messages, compiled (numba) because in SQL
 the equality join of every chat word with the answers' words took most of the step. It takes the turns no read
-explains (sql/hive_turns.sql), cuts their answers from the speech of the VODs to mine (sql/read_speech.sql, as
+explains (sql/hive_turns.sql), cuts their answers from the speech of the VODs to mine (speech_kernel.align()'s
 kernel_chat.Speech), picks their prompts from the chat (sql/mine_chat.sql, as kernel_chat.Chat) less the messages read
 aloud, and returns the hive pairs as an Arrow table for sql/pairs_hive.sql.
 """

@@ -1,9 +1,9 @@
 """The read-aloud matcher as a compiled kernel: which chat messages the streamer read aloud at the start of a phrase.
 
 sql/reads.sql states the rule; this is its scoring half, compiled (numba) because, in SQL, comparing 2.2 million
-(message, phrase) candidates with list functions took most of a mining run. It takes the chat and speech of the VODs to mine (sql/mine_chat.sql,
-read_speech.sql, as kernel_chat.Chat and Speech) and their phrases (sql/read_phrases.sql) and returns the reads as an
-Arrow table for sql/reads.sql to insert. Words are compared by a 64-bit hash of their UTF-8 bytes;
+(message, phrase) candidates with list functions took most of a mining run. It takes the chat of the VODs to mine
+(sql/mine_chat.sql, as kernel_chat.Chat) and their speech and phrases (as speech_kernel.align() gives them) and returns
+the reads as an Arrow table for sql/reads.sql to insert. Words are compared by a 64-bit hash of their UTF-8 bytes;
 the near-miss test is DuckDB's jaro_winkler_similarity, byte for byte.
 """
 

@@ -1,5 +1,5 @@
--- Rebuild reads: chat messages the streamer read aloud. chatclone/read_kernel.py finds them, compiled, in the chat,
--- speech and phrases of mine_chat.sql, read_speech.sql and read_phrases.sql; this inserts what it found (`batch`:
+-- Rebuild reads: chat messages the streamer read aloud. chatclone/read_kernel.py finds them, compiled, in the chat of
+-- mine_chat.sql and the speech and phrases of align_speech.sql; this inserts what it found (`batch`:
 -- vod, message_id, phrase_id, first_idx, read_last_idx, start_s, end_s, score). The rule it applies:
 -- A message is compared with a phrase only where it arrived between $read_back_s before and $read_ahead_s after the
 -- phrase started and two of its probe words (those of $probe_min_letters letters or more, the rarer and more telling

@@ -1,10 +1,11 @@
 """The hive as a compiled kernel: for each answer no read explains, the chat before it, de-duplicated and ranked.
 
-sql/pairs_hive.sql states the rule and builds the prompts; this picks their messages, compiled (numba) because in SQL
+sql/pairs_hive.sql states the rule and stores the pairs; this picks their messages, compiled (numba) because in SQL
 the equality join of every chat word with the answers' words took most of the step. It takes the turns no read
 explains (sql/hive_turns.sql), cuts their answers from the speech of the VODs to mine (speech_kernel.align()'s
 kernel_chat.Speech), picks their prompts from the chat (sql/mine_chat.sql, as kernel_chat.Chat) less the messages read
-aloud, and returns the hive pairs as an Arrow table for sql/pairs_hive.sql.
+aloud, joins the lines of the messages shown (sql/hive_lines.sql) into prompts, and returns the hive pairs as an Arrow
+table for sql/pairs_hive.sql.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numba as nb
 import numpy as np
 import pyarrow as pa
 
-from chatclone.kernel_chat import FNV_OFFSET, FNV_PRIME, Chat, Speech, column, flat, slot, table_size, vod_offsets
+from chatclone.kernel_chat import FNV_OFFSET, FNV_PRIME, Chat, Speech, column, flat, slot, table_size, utf8, vod_offsets
 
 SHARED_MIN_LETTERS = 4  # words an answer and a message share count from this length ("the", "you" do not)
 WORKERS = 2
@@ -52,7 +53,7 @@ def pick_hive(chat: Chat, read: np.ndarray, speech: Speech, turns: pa.Table, par
     shown_at = np.cumsum(np.r_[0, last]).astype(np.int32)[offsets]
     # contiguous copies: a column of one row would be a contiguous view, of more a strided one (two compiled kernels)
     first_word, end_word = np.ascontiguousarray(answers[:, 1]), np.ascontiguousarray(answers[:, 2])
-    response_off, response = _join_words(first_word, end_word, speech.word_start, speech.word_end, speech.word_bytes)
+    response_off, response = join(first_word, end_word, speech.word_start, speech.word_end, speech.word_bytes, 32)
     return pa.table({
         "vod": turns.column("vod").to_numpy()[answers[:, 0]],
         "phrase_id": turns.column("phrase_id").to_numpy()[answers[:, 0]],
@@ -65,26 +66,41 @@ def pick_hive(chat: Chat, read: np.ndarray, speech: Speech, turns: pa.Table, par
         "answer_end_s": np.concatenate([np.zeros(0)] + [p[6] for p in picked])})
 
 
+def with_prompts(pairs: pa.Table, lines: pa.Table) -> pa.Table:
+    """The hive pairs of pick_hive() with their prompts: `shown` replaced by `prompt`, the lines (mid, line; as
+    sql/hive_lines.sql gives them) of the messages shown, in order, one per line."""
+    shown = flat(pairs.column("shown"))
+    offsets, mids = shown.offsets.to_numpy(), shown.flatten().to_numpy()
+    line_mid = column(lines, "mid")
+    by_mid = np.argsort(line_mid)
+    at = by_mid[np.searchsorted(line_mid, mids, sorter=by_mid)]
+    line_off, line_bytes = utf8(flat(lines.column("line")))
+    prompt_off, prompt = join(offsets[:-1] - offsets[0], offsets[1:] - offsets[0], line_off[at], line_off[at + 1], line_bytes, 10)
+    return pairs.drop_columns(["shown"]).append_column(
+        "prompt", pa.LargeStringArray.from_buffers(len(pairs), pa.py_buffer(prompt_off), pa.py_buffer(prompt)))
+
+
 @nb.njit(cache=True, nogil=True)
-def _join_words(first, end, word_start, word_end, word_bytes):
-    """The words first[i]..end[i] of each answer joined by spaces: (byte offsets, UTF-8 bytes) of a string array."""
+def join(first, end, starts, ends, data, sep):
+    """The strings first[i]..end[i] (the bytes data[starts[k]:ends[k]]) of each item i joined by the byte sep: (byte
+    offsets, UTF-8 bytes) of a string array."""
     offsets = np.zeros(len(first) + 1, np.int64)
     for i in range(len(first)):
-        size = end[i] - first[i] - 1
-        for w in range(first[i], end[i]):
-            size += word_end[w] - word_start[w]
+        size = max(end[i] - first[i] - 1, 0)
+        for k in range(first[i], end[i]):
+            size += ends[k] - starts[k]
         offsets[i + 1] = offsets[i] + size
-    data = np.empty(offsets[-1], np.uint8)
+    out = np.empty(offsets[-1], np.uint8)
     for i in range(len(first)):
         at = offsets[i]
-        for w in range(first[i], end[i]):
-            if w > first[i]:
-                data[at] = 32
+        for k in range(first[i], end[i]):
+            if k > first[i]:
+                out[at] = sep
                 at += 1
-            n = word_end[w] - word_start[w]
-            data[at: at + n] = word_bytes[word_start[w]: word_start[w] + n]
+            n = ends[k] - starts[k]
+            out[at: at + n] = data[starts[k]: starts[k] + n]
             at += n
-    return offsets, data
+    return offsets, out
 
 
 @nb.njit(cache=True, nogil=True)

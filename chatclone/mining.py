@@ -10,7 +10,8 @@ Every step is a file in sql/ run over the zatsu VODs to mine (no loop over rows 
                    compiled (read_kernel.py) over the chat of sql/mine_chat.sql and the speech and phrases of align_speech
     pairs_read     the message read -> the speech after it (until the next read, a long pause, a maximum)
     pairs_hive     unread answers -> the de-duplicated, ranked chat before them, merged into one prompt; the
-                   answers and prompts are compiled (hive_kernel.py) over the turns of sql/hive_turns.sql
+                   answers and prompts are compiled (hive_kernel.py) over the turns of sql/hive_turns.sql, the
+                   prompts' lines from sql/hive_lines.sql
     mine_done      each VOD mined -> mined_videos, with the fingerprint of what it was mined from
 
 A VOD's fingerprint hashes its transcript words, its chat and the mining version: the [mining] settings and the
@@ -24,12 +25,14 @@ import hashlib
 import json
 from pathlib import Path
 
+import pyarrow as pa
+
 from chatclone import hive_kernel, kernel_chat, read_kernel, speech_kernel
 from chatclone.config import Mining
 from chatclone.warehouse import Warehouse, load_sql
 
 STEPS = ("mine_todo", "align_speech", "align_chat", "reads", "pairs_read", "pairs_hive", "mine_done")
-KERNEL_INPUTS = ("align_words", "mine_chat", "read_authors", "hive_turns")
+KERNEL_INPUTS = ("align_words", "mine_chat", "read_authors", "hive_turns", "hive_lines")
 
 
 def mining_params(settings: Mining) -> dict:
@@ -82,8 +85,9 @@ def run_step(wh: Warehouse, step: str, params: dict, shared: dict) -> None:
                                                        shared["phrases"], params)
         wh.insert_arrow("reads", found, **params)
     elif step == "pairs_hive":
-        turns = wh.arrow("hive_turns", **params)
-        pairs = hive_kernel.pick_hive(shared["chat"], shared["read"], shared["speech"], turns, params)
-        wh.insert_arrow("pairs_hive", pairs, **params)
+        pairs = hive_kernel.pick_hive(shared["chat"], shared["read"], shared["speech"], wh.arrow("hive_turns", **params), params)
+        with wh.registered({"shown": pa.table({"mid": kernel_chat.flat(pairs.column("shown")).flatten()})}):
+            lines = wh.arrow("hive_lines")
+        wh.insert_arrow("pairs_hive", hive_kernel.with_prompts(pairs, lines), **params)
     else:
         wh.run(step, **params)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -185,15 +186,20 @@ class Warehouse:
     def insert_arrow(self, sql_name: str, table: pa.Table | dict[str, pa.Table], **params) -> int:
         """Run sql/NAME.sql with `table` visible as `batch` (or each of a dict of tables as its name); return the
         number of rows its last statement changed."""
-        tables = table if isinstance(table, dict) else {"batch": table}
+        with self.registered(table if isinstance(table, dict) else {"batch": table}):
+            rows = self.run(sql_name, **params)
+        return rows[0][0] if rows else 0
+
+    @contextmanager
+    def registered(self, tables: dict[str, pa.Table]):
+        """Arrow tables visible to SQL by name (a dict: name -> table) for the duration of the with block."""
         for name, rows in tables.items():
             self.con.register(name, rows)
         try:
-            rows = self.run(sql_name, **params)
+            yield self
         finally:
             for name in tables:
                 self.con.unregister(name)
-        return rows[0][0] if rows else 0
 
     def table_counts(self) -> dict[str, int]:
         """Row count of every base table, by name."""

@@ -18,6 +18,7 @@ from chatclone.kernel_chat import Chat, Speech, column, slot, table_size, vod_of
 MARKERS = ("says", "said", "asks", "asked", "writes", "wrote", "question")
 NEAR_SIMILARITY = 0.88  # a message word this close to a spoken one ("listen" ~ "listening") counts as found
 NEAR_MIN_LETTERS = 4    # ... if it has this many letters: short words are too alike
+NAME_SPAN = 3           # a lead-in naming the author is one of a phrase's first words
 
 
 def find_reads(chat: Chat, authors: pa.Table, speech: Speech, phrases: pa.Table, params: dict) -> tuple[pa.Table, np.ndarray]:
@@ -135,16 +136,17 @@ def _score(ws, we, w_hash, w_len, w_boff, w_bytes, paid, a_off, a_hash, author, 
     the read counted from the head, or -1), or (-1, -1) where it cannot make a read. `unfound`: scratch space, one
     slot per word of the message."""
     n_words = we - ws
-    start_len = min(n_words + 3, len(head))
+    # the message is looked for in its length and three words more: room for a lead-in, recognised or not (the
+    # ASR often mishears it: "Aki says" as "a kiss as")
+    win = min(n_words + 3, len(head))
     named = False
-    for k in range(min(3, start_len)):
+    for k in range(min(NAME_SPAN, win)):
         if _contains(a_hash, a_off[author], a_off[author + 1], s_hash[head[k]]):
             named = True
     marker = False
-    for k in range(min(4, start_len)):
+    for k in range(min(4, win)):
         if _contains(m_hash, 0, len(m_hash), s_hash[head[k]]):
             marker = True
-    win = min(n_words + (3 if named or marker else 0), start_len)
     distinct = 0
     found = 0
     n_unfound = 0
@@ -162,7 +164,10 @@ def _score(ws, we, w_hash, w_len, w_boff, w_bytes, paid, a_off, a_hash, author, 
         elif w_len[i] >= NEAR_MIN_LETTERS:
             unfound[n_unfound] = i
             n_unfound += 1
-    bonus = (10 * named + 5 * marker + 5 * paid) / 100.0
+    # words before the message that no lead-in explains may be the streamer's own ("no, I do not drink coffee" is an
+    # answer to "do you drink coffee", not a read): 0.1 less
+    unexplained = not named and not marker and not _contains(w_hash, ws, we, s_hash[head[0]])
+    bonus = (10 * named + 5 * marker + 5 * paid - 10 * unexplained) / 100.0
     if (found + n_unfound) / distinct + bonus < min_score:
         return -1.0, -1
     near = 0
@@ -197,11 +202,46 @@ def _score(ws, we, w_hash, w_len, w_boff, w_bytes, paid, a_off, a_hash, author, 
     score = word_share * (0.7 + 0.3 * pair_share) + bonus
     if score < min_score:
         return -1.0, -1
-    last = -1
+    # the read: from the first of its words said to the last within the message's length of it (what follows may be
+    # the answer using the message's words: "do you like cats or dogs / cats of course")
+    first, last = -1, -1
     for k in range(win):
+        if first >= 0 and k >= first + n_words:
+            break
         if _contains(w_hash, ws, we, s_hash[head[k]]):
+            first = k if first < 0 else first
             last = k
     return score, last
+
+
+@nb.njit(cache=True, nogil=True)
+def _probe(h, span, weight, keys, used, run_lo, run_hi, i_phrase, i_k, start_s, t, read_back, read_ahead, p0, hits,
+           touched, n_touched):
+    """Add `weight` to hits[p - p0] of each phrase p that has the word h among its first `span` words and started
+    between read_ahead before t and read_back after it (the probe index: keys/used/run_lo/run_hi, i_phrase, i_k);
+    a phrase hit first is added to touched. Returns how many phrases are touched now."""
+    at = slot(keys, used, h)
+    if not used[at]:
+        return n_touched
+    lo, hi = run_lo[at], run_hi[at]
+    # each word's entries are in time order: the first phrase in the window by bisection
+    a, b = lo, hi
+    while a < b:
+        mid = (a + b) // 2
+        if start_s[i_phrase[mid]] < t - read_ahead:
+            a = mid + 1
+        else:
+            b = mid
+    for e in range(a, hi):
+        p = i_phrase[e]
+        if start_s[p] > t + read_back:
+            break
+        if i_k[e] < span:
+            if hits[p - p0] == 0:
+                touched[n_touched] = p
+                n_touched += 1
+            hits[p - p0] += weight
+    return n_touched
 
 
 @nb.njit(cache=True, parallel=True)
@@ -270,32 +310,17 @@ def _match(order, c_off, c_vod, t_s, paid, author, w_off, w_hash, w_len, w_boff,
             n_probes = 0
             for i in range(ws, we):
                 n_probes += w_len[i] >= probe_letters
+            need = 2 if n_probes >= 3 else 1
             n_touched = 0
             for i in range(ws, we):
-                if w_len[i] < probe_letters:
-                    continue
-                at = slot(keys, used, w_hash[i])
-                if not used[at]:
-                    continue
-                lo, hi = run_lo[at], run_hi[at]
-                # phrases started between read_ahead_s before the message and read_back_s after it, in time order
-                a, b = lo, hi
-                while a < b:
-                    mid = (a + b) // 2
-                    if start_s[i_phrase[mid]] < t_s[m] - read_ahead:
-                        a = mid + 1
-                    else:
-                        b = mid
-                for e in range(a, hi):
-                    p = i_phrase[e]
-                    if start_s[p] > t_s[m] + read_back:
-                        break
-                    if i_k[e] < n_words + 3:
-                        if hits[p - p0] == 0:
-                            touched[n_touched] = p
-                            n_touched += 1
-                        hits[p - p0] += 1
-            need = 2 if n_probes >= 3 else 1
+                if w_len[i] >= probe_letters:
+                    n_touched = _probe(w_hash[i], n_words + 3, 1, keys, used, run_lo, run_hi, i_phrase, i_k, start_s,
+                                       t_s[m], read_back, read_ahead, p0, hits, touched, n_touched)
+            # the author's name among a phrase's first words ("Yuki says ...") makes it a candidate alone: the words
+            # read may all be misheard
+            for i in range(a_off[author[m]], a_off[author[m] + 1]):
+                n_touched = _probe(a_hash[i], NAME_SPAN, need, keys, used, run_lo, run_hi, i_phrase, i_k, start_s,
+                                   t_s[m], read_back, read_ahead, p0, hits, touched, n_touched)
             if n_words > len(unfound):
                 unfound = np.empty(n_words, np.int64)
             for t in range(n_touched):

@@ -112,7 +112,9 @@ def transcribe(model, audio: Path, settings: Transcribe, on_progress: Callable[[
     try:
         samples = decode_audio(str(audio))
     except (av.error.FFmpegError, OSError, ValueError) as e:
-        raise SourceError(audio, f"cannot decode audio ({' '.join(str(e).split())[:160]})") from None
+        # strerror, where there is one, without the file name that SourceError already gives
+        reason = getattr(e, "strerror", None) or str(e)
+        raise SourceError(audio, f"cannot decode audio ({' '.join(reason.split())[:160]})") from None
     if samples.size == 0:
         raise SourceError(audio, "no audio samples")
     options = {"language": settings.language or None, "word_timestamps": True, "vad_filter": settings.vad_filter,

@@ -56,6 +56,37 @@ def test_a_message_read_aloud_pairs_with_the_answer_after_the_read_part(wh):
     assert pairs(wh) == [("read", "chat: Yuki: what did you eat today?", "Hmm, I had ramen with extra egg, it was so good.", [read_id])]
 
 
+def test_a_read_after_a_misheard_lead_in_is_found(wh):
+    """Whisper heard "Aki says" as "a kiss as": the message still starts within three words of the phrase."""
+    add_vod(wh)
+    read_id = chat(wh, 5.0, "aki_leaf", "what is your comfort food?")
+    say(wh, 10.0, "A kiss as what is your comfort food?")
+    say(wh, 13.5, "My grandma's curry, she makes it super sweet.")
+    mine(wh, Mining())
+
+    assert [(p[0], p[3], p[2]) for p in pairs(wh)] == [("read", [read_id], "My grandma's curry, she makes it super sweet.")]
+
+
+def test_a_read_whose_long_word_was_misheard_is_found_by_the_authors_name(wh):
+    """The message's only long word ("today") was heard as "okay": the author named at the phrase start finds it."""
+    add_vod(wh)
+    read_id = chat(wh, 5.0, "@yuki_snow", "what did you eat today?")
+    say(wh, 10.0, "Yuki says, what did you eat, okay?")
+    say(wh, 13.5, "I had ramen from the little shop near my place.")
+    mine(wh, Mining())
+
+    assert [(p[0], p[3]) for p in pairs(wh)] == [("read", [read_id])]
+
+
+def test_an_answer_that_repeats_a_question_is_not_a_read_of_it(wh):
+    add_vod(wh)
+    chat(wh, 5.0, "cloudy", "do you drink coffee")
+    say(wh, 10.0, "No, I do not drink coffee, it makes me way too chaotic.")
+    counts = mine(wh, Mining())
+
+    assert counts["reads"] == 0
+
+
 def test_an_answer_ends_at_a_long_pause_and_is_not_the_next_talk(wh):
     add_vod(wh)
     chat(wh, 1.0, "Yuki", "what is your favorite color")
@@ -124,7 +155,7 @@ def test_a_stretch_of_speech_gives_one_hive_pair_from_its_first_turn(wh):
     chat(wh, 1.0, "Yuki", "play minecraft next")
     chat(wh, 2.0, "Ren", "play minecraft next")
     end = say(wh, 8.0, "okay okay, next stream we play minecraft")
-    chat(wh, end + 0.5, "Aki", "build a cat farm")
+    chat(wh, end + 0.5, "Aki", "a cat farm would be cute")
     # a pause that starts a turn but does not end the stretch: the second turn's answer would be the end of the first one's
     assert Mining().turn_pause_s < 1.3 < Mining().answer_pause_s
     say(wh, end + 1.3, "and i will build a cat farm there")

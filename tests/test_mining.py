@@ -56,26 +56,21 @@ def test_a_message_read_aloud_pairs_with_the_answer_after_the_read_part(wh):
     assert pairs(wh) == [("read", "chat: Yuki: what did you eat today?", "Hmm, I had ramen with extra egg, it was so good.", [read_id])]
 
 
-def test_a_read_after_a_misheard_lead_in_is_found(wh):
-    """Whisper heard "Aki says" as "a kiss as": the message still starts within three words of the phrase."""
+@pytest.mark.parametrize(("author", "message", "spoken", "answer_head"), [
+    # "Aki says" heard as "a kiss as": the message still starts within three words of the phrase
+    ("aki_leaf", "what is your comfort food?", "A kiss as what is your comfort food?", ""),
+    # its only long word ("today") heard as "okay": the author named at the phrase start finds it (the read ends
+    # at the last word heard right, "eat")
+    ("@yuki_snow", "what did you eat today?", "Yuki says, what did you eat, okay?", "okay? "),
+])
+def test_a_read_the_transcript_mishears_is_found(wh, author, message, spoken, answer_head):
     add_vod(wh)
-    read_id = chat(wh, 5.0, "aki_leaf", "what is your comfort food?")
-    say(wh, 10.0, "A kiss as what is your comfort food?")
+    read_id = chat(wh, 5.0, author, message)
+    say(wh, 10.0, spoken)
     say(wh, 13.5, "My grandma's curry, she makes it super sweet.")
     mine(wh, Mining())
 
-    assert [(p[0], p[3], p[2]) for p in pairs(wh)] == [("read", [read_id], "My grandma's curry, she makes it super sweet.")]
-
-
-def test_a_read_whose_long_word_was_misheard_is_found_by_the_authors_name(wh):
-    """The message's only long word ("today") was heard as "okay": the author named at the phrase start finds it."""
-    add_vod(wh)
-    read_id = chat(wh, 5.0, "@yuki_snow", "what did you eat today?")
-    say(wh, 10.0, "Yuki says, what did you eat, okay?")
-    say(wh, 13.5, "I had ramen from the little shop near my place.")
-    mine(wh, Mining())
-
-    assert [(p[0], p[3]) for p in pairs(wh)] == [("read", [read_id])]
+    assert [(p[0], p[3], p[2]) for p in pairs(wh)] == [("read", [read_id], answer_head + "My grandma's curry, she makes it super sweet.")]
 
 
 def test_an_answer_that_repeats_a_question_is_not_a_read_of_it(wh):

@@ -19,6 +19,7 @@ MARKERS = ("says", "said", "asks", "asked", "writes", "wrote", "question")
 NEAR_SIMILARITY = 0.88  # a message word this close to a spoken one ("listen" ~ "listening") counts as found
 NEAR_MIN_LETTERS = 4    # ... if it has this many letters: short words are too alike
 NAME_SPAN = 3           # a lead-in naming the author is one of a phrase's first words
+LEAD_IN_WORDS = 3       # a read starts at most this many words into a phrase (after "Ren asks", "oh and")
 
 
 def find_reads(chat: Chat, authors: pa.Table, speech: Speech, phrases: pa.Table, params: dict) -> tuple[pa.Table, np.ndarray]:
@@ -136,15 +137,21 @@ def _score(ws, we, w_hash, w_len, w_boff, w_bytes, paid, a_off, a_hash, author, 
     the read counted from the head, or -1), or (-1, -1) where it cannot make a read. `unfound`: scratch space, one
     slot per word of the message."""
     n_words = we - ws
-    # the message is looked for in its length and three words more: room for a lead-in, recognised or not (the
-    # ASR often mishears it: "Aki says" as "a kiss as")
-    win = min(n_words + 3, len(head))
+    # the read starts at the first of the message's words among the phrase's first four: room for a lead-in,
+    # recognised or not (the ASR mishears names: "Aki says" as "a kiss as"); it is looked for in the message's length
+    # from there, so that words scattered further on do not add up
+    lo = 0
+    while lo < min(LEAD_IN_WORDS + 1, len(head)) and not _contains(w_hash, ws, we, s_hash[head[lo]]):
+        lo += 1
+    if lo == min(LEAD_IN_WORDS + 1, len(head)):
+        return -1.0, -1
+    hi = min(lo + n_words, len(head))
     named = False
-    for k in range(min(NAME_SPAN, win)):
+    for k in range(min(NAME_SPAN, len(head))):
         if _contains(a_hash, a_off[author], a_off[author + 1], s_hash[head[k]]):
             named = True
     marker = False
-    for k in range(min(4, win)):
+    for k in range(min(LEAD_IN_WORDS + 1, len(head))):
         if _contains(m_hash, 0, len(m_hash), s_hash[head[k]]):
             marker = True
     distinct = 0
@@ -155,7 +162,7 @@ def _score(ws, we, w_hash, w_len, w_boff, w_bytes, paid, a_off, a_hash, author, 
             continue
         distinct += 1
         hit = False
-        for k in range(win):
+        for k in range(lo, hi):
             if s_hash[head[k]] == w_hash[i]:
                 hit = True
                 break
@@ -165,16 +172,16 @@ def _score(ws, we, w_hash, w_len, w_boff, w_bytes, paid, a_off, a_hash, author, 
             unfound[n_unfound] = i
             n_unfound += 1
     # words before the message that no lead-in explains may be the streamer's own ("no, I do not drink coffee" is an
-    # answer to "do you drink coffee", not a read): 0.1 less
-    unexplained = not named and not marker and not _contains(w_hash, ws, we, s_hash[head[0]])
-    bonus = (10 * named + 5 * marker + 5 * paid - 10 * unexplained) / 100.0
+    # answer to "do you drink coffee", not a read): 0.2 less
+    unexplained = lo > 0 and not named and not marker
+    bonus = (10 * named + 5 * marker + 5 * paid - 20 * unexplained) / 100.0
     if (found + n_unfound) / distinct + bonus < min_score:
         return -1.0, -1
     near = 0
     for u in range(n_unfound):
         i = unfound[u]
         word = w_bytes[w_boff[i]: w_boff[i + 1]]
-        for k in range(win):
+        for k in range(lo, hi):
             p = head[k]
             if _near(word, s_bytes[s_start[p]: s_end[p]]):
                 near += 1
@@ -194,7 +201,7 @@ def _score(ws, we, w_hash, w_len, w_boff, w_bytes, paid, a_off, a_hash, author, 
                     break
             if seen:
                 continue
-            for k in range(win - 1):
+            for k in range(lo, hi - 1):
                 if s_hash[head[k]] == w_hash[i] and s_hash[head[k + 1]] == w_hash[i + 1]:
                     shared += 1
                     break
@@ -202,14 +209,9 @@ def _score(ws, we, w_hash, w_len, w_boff, w_bytes, paid, a_off, a_hash, author, 
     score = word_share * (0.7 + 0.3 * pair_share) + bonus
     if score < min_score:
         return -1.0, -1
-    # the read: from the first of its words said to the last within the message's length of it (what follows may be
-    # the answer using the message's words: "do you like cats or dogs / cats of course")
-    first, last = -1, -1
-    for k in range(win):
-        if first >= 0 and k >= first + n_words:
-            break
+    last = -1  # the read ends at the last of its words said (what follows may be the answer using them)
+    for k in range(lo, hi):
         if _contains(w_hash, ws, we, s_hash[head[k]]):
-            first = k if first < 0 else first
             last = k
     return score, last
 

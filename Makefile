@@ -28,8 +28,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/chatclone demo --workspace personas/demo
 
+# two workers: much of the suite waits on subprocesses and servers starting (each worker has its own PREFECT_HOME)
 test: $(STAMP)
-	$(TEST_ENV) $(PY) -m pytest -m "not slow" -q
+	$(TEST_ENV) $(PY) -m pytest -m "not slow" -q -n 2
 
 test-slow: $(STAMP)
 	$(TEST_ENV) $(PY) -m pytest -m slow -q

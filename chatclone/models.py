@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import os
 import shutil
 from pathlib import Path
 
@@ -49,11 +50,18 @@ def _convert_gguf(gguf: Path, target: Path) -> None:
     model.is_quantized = False
     if hasattr(model.config, "quantization_config"):
         del model.config.quantization_config
-    tmp = target.with_name(target.name + ".partial")
+    # a folder of this process's own, renamed into place: two processes converting at once (parallel tests, two
+    # trainings) each write a whole copy and the first one there wins
+    tmp = target.with_name(f"{target.name}.partial-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     model.save_pretrained(tmp)
     tokenizer.save_pretrained(tmp)
-    tmp.replace(target)
+    try:
+        tmp.replace(target)
+    except OSError:
+        if not (target / "config.json").exists():
+            raise
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def resolve_base_model(spec: str, cache_dir: Path) -> str:

@@ -12,7 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from chatclone.warehouse import Warehouse
+# Under pytest-xdist (make test runs two workers) each worker keeps its own Prefect state: an ephemeral Prefect server
+# is a SQLite file in PREFECT_HOME, and two processes setting one up at once lock each other out. Set before any test
+# module imports prefect, which reads it once.
+if os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get("PREFECT_HOME"):
+    os.environ["PREFECT_HOME"] = str(Path(os.environ["PREFECT_HOME"]) / os.environ["PYTEST_XDIST_WORKER"])
+
+from chatclone.warehouse import Warehouse  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # Real samples written by others (some AGPL): read in place, never copied into the repository.

@@ -605,8 +605,11 @@ def export(
 
 
 # Nothing leaves the machine unless the user configures it: Prefect's anonymous usage
-# telemetry is off unless the user turns it on explicitly.
-PREFECT_DEFAULTS = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
+# telemetry is off unless the user turns it on explicitly. The temporary (ephemeral) server sets
+# up its database on a first run; on a slow 2-core machine that took over Prefect's 20 s limit,
+# and `make demo` on a fresh machine failed with "Timed out ... ephemeral Prefect API server".
+PREFECT_DEFAULTS = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1",
+                    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180"}
 
 
 # glibc returns large freed blocks to the OS at once; CPU training allocates tensors of a

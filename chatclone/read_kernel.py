@@ -140,10 +140,11 @@ def _score(ws, we, w_hash, w_len, w_boff, w_bytes, paid, a_off, a_hash, author, 
     # the read starts at the first of the message's words among the phrase's first four: room for a lead-in,
     # recognised or not (the ASR mishears names: "Aki says" as "a kiss as"); it is looked for in the message's length
     # from there, so that words scattered further on do not add up
+    lead = min(LEAD_IN_WORDS + 1, len(head))
     lo = 0
-    while lo < min(LEAD_IN_WORDS + 1, len(head)) and not _contains(w_hash, ws, we, s_hash[head[lo]]):
+    while lo < lead and not _contains(w_hash, ws, we, s_hash[head[lo]]):
         lo += 1
-    if lo == min(LEAD_IN_WORDS + 1, len(head)):
+    if lo == lead:
         return -1.0, -1
     hi = min(lo + n_words, len(head))
     named = False
@@ -151,7 +152,7 @@ def _score(ws, we, w_hash, w_len, w_boff, w_bytes, paid, a_off, a_hash, author, 
         if _contains(a_hash, a_off[author], a_off[author + 1], s_hash[head[k]]):
             named = True
     marker = False
-    for k in range(min(LEAD_IN_WORDS + 1, len(head))):
+    for k in range(lead):
         if _contains(m_hash, 0, len(m_hash), s_hash[head[k]]):
             marker = True
     distinct = 0
@@ -316,7 +317,7 @@ def _match(order, c_off, c_vod, t_s, paid, author, w_off, w_hash, w_len, w_boff,
             n_touched = 0
             for i in range(ws, we):
                 if w_len[i] >= probe_letters:
-                    n_touched = _probe(w_hash[i], n_words + 3, 1, keys, used, run_lo, run_hi, i_phrase, i_k, start_s,
+                    n_touched = _probe(w_hash[i], n_words + LEAD_IN_WORDS, 1, keys, used, run_lo, run_hi, i_phrase, i_k, start_s,
                                        t_s[m], read_back, read_ahead, p0, hits, touched, n_touched)
             # the author's name among a phrase's first words ("Yuki says ...") makes it a candidate alone: the words
             # read may all be misheard
